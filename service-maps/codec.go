@@ -1,0 +1,307 @@
+package servicemaps
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/iamwatch/iamwatch"
+)
+
+// The artifact is a line-oriented text file, so that a regeneration shows up
+// in review as a readable diff. Each line is a record kind followed by
+// tab-separated fields; records nest by order (an "op" belongs to the "svc"
+// before it, an "m" to the "op" before it, and so on):
+//
+//	iamwatch-maps  VERSION
+//	src  NAME  VERSION
+//	svc  MODEL  SERVICE-ID  SIGNING-NAME  ENDPOINT-PREFIX  PROTOCOLS  TARGET-PREFIX  JSON-VERSION  API-VERSION  IAM-PREFIX  GLOBAL-ENDPOINT  ALIASES  ORIGIN  HOSTS
+//	op   NAME  METHOD  URI  HOST-PREFIX  SOURCE
+//	m    NAME  LOCATION  WIRE  REQUIRED(0|1)
+//	a    ACTION  RESOURCES  CONDITIONS  REASON   (required)
+//	p    ACTION  RESOURCES  CONDITIONS  REASON   (possible)
+//	r    WHEN  REASON  REMOVE
+//	ra   ACTION  RESOURCES  CONDITIONS  REASON   (added by the rule before it)
+//	iam  PREFIX  NAME
+//	rt   NAME  ARN-FORMATS
+//	ck   NAME  TYPE  S|X                         (S: the service's own key; X: only named by actions)
+//	ac   NAME  LEVEL  RESOURCE-TYPES  CONDITION-KEY-INDEXES
+//
+// Lists inside a field are separated by spaces (resources, conditions as
+// KEY=VALUE) or commas (protocols, aliases, names, indexes). Access levels
+// are abbreviated L, R, W, P, T.
+
+const formatVersion = "1"
+
+var levelCode = map[iamwatch.AccessLevel]string{
+	iamwatch.LevelList: "L", iamwatch.LevelRead: "R", iamwatch.LevelWrite: "W",
+	iamwatch.LevelPermissionsManagement: "P", iamwatch.LevelTagging: "T",
+}
+
+var codeLevel = map[string]iamwatch.AccessLevel{
+	"L": iamwatch.LevelList, "R": iamwatch.LevelRead, "W": iamwatch.LevelWrite,
+	"P": iamwatch.LevelPermissionsManagement, "T": iamwatch.LevelTagging,
+}
+
+// Encode writes m in the artifact format. It sorts m first.
+func Encode(m *Maps) ([]byte, error) {
+	m.Sort()
+	var b bytes.Buffer
+	line := func(fields ...string) error {
+		for i, f := range fields {
+			if strings.ContainsAny(f, "\t\n\r") {
+				return fmt.Errorf("field %q of %q record has a tab or newline", f, fields[0])
+			}
+			if i > 0 {
+				b.WriteByte('\t')
+			}
+			b.WriteString(f)
+		}
+		b.WriteByte('\n')
+		return nil
+	}
+	var err error
+	must := func(e error) {
+		if err == nil {
+			err = e
+		}
+	}
+	must(line("iamwatch-maps", formatVersion))
+	for _, s := range m.Sources {
+		must(line("src", s.Name, s.Version))
+	}
+	tmpl := func(kind string, a ActionTemplate) {
+		conds := make([]string, len(a.Conditions))
+		for i, c := range a.Conditions {
+			if strings.ContainsAny(c.Key+c.Value, " =") && strings.Contains(c.Key, "=") {
+				must(fmt.Errorf("condition key %q has '='", c.Key))
+			}
+			if strings.Contains(c.Value, " ") || strings.Contains(c.Key, " ") {
+				must(fmt.Errorf("condition %s=%s has a space", c.Key, c.Value))
+			}
+			conds[i] = c.Key + "=" + c.Value
+		}
+		for _, r := range a.Resources {
+			if strings.Contains(r, " ") {
+				must(fmt.Errorf("resource template %q has a space", r))
+			}
+		}
+		must(line(kind, a.Action, strings.Join(a.Resources, " "), strings.Join(conds, " "), a.Reason))
+	}
+	for _, s := range m.Services {
+		must(line("svc", s.Model, s.ServiceID, s.SigningName, s.EndpointPrefix, strings.Join(s.Protocols, ","),
+			s.TargetPrefix, s.JSONVersion, s.APIVersion, s.IAMPrefix, s.GlobalEndpoint, strings.Join(s.Aliases, ","), s.Origin, strings.Join(s.Hosts, ",")))
+		for _, o := range s.Ops {
+			must(line("op", o.Name, o.Method, o.URI, o.HostPrefix, o.Source))
+			for _, mb := range o.Members {
+				req := "0"
+				if mb.Required {
+					req = "1"
+				}
+				must(line("m", mb.Name, mb.Location, mb.Wire, req))
+			}
+			for _, a := range o.Actions {
+				tmpl("a", a)
+			}
+			for _, a := range o.Possible {
+				tmpl("p", a)
+			}
+			for _, r := range o.Rules {
+				must(line("r", r.When, r.Reason, strings.Join(r.Remove, ",")))
+				for _, a := range r.Add {
+					tmpl("ra", a)
+				}
+			}
+		}
+	}
+	for _, s := range m.IAM {
+		must(line("iam", s.Prefix, s.Name))
+		for _, rt := range s.ResourceTypes {
+			must(line(append([]string{"rt", rt.Name}, rt.ARNFormats...)...))
+		}
+		// One key table per service: its own keys, then keys only actions name.
+		idx := map[string]int{}
+		var table []string
+		for _, k := range s.ConditionKeys {
+			if _, dup := idx[k.Name]; dup {
+				continue
+			}
+			idx[k.Name] = len(table)
+			table = append(table, k.Name)
+			must(line("ck", k.Name, k.Type, "S"))
+		}
+		var extra []string
+		seen := map[string]bool{}
+		for _, a := range s.Actions {
+			for _, k := range a.ConditionKeys {
+				if _, ok := idx[k]; !ok && !seen[k] {
+					seen[k] = true
+					extra = append(extra, k)
+				}
+			}
+		}
+		sort.Strings(extra)
+		for _, k := range extra {
+			idx[k] = len(table)
+			table = append(table, k)
+			must(line("ck", k, "", "X"))
+		}
+		for _, a := range s.Actions {
+			code, ok := levelCode[a.Level]
+			if !ok {
+				must(fmt.Errorf("action %s:%s has unknown access level %q", s.Prefix, a.Name, a.Level))
+			}
+			ks := make([]string, len(a.ConditionKeys))
+			for i, k := range a.ConditionKeys {
+				ks[i] = strconv.Itoa(idx[k])
+			}
+			must(line("ac", a.Name, code, strings.Join(a.ResourceTypes, ","), strings.Join(ks, ",")))
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encode service maps: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Decode parses an artifact written by Encode.
+func Decode(data []byte) (*Maps, error) {
+	m := &Maps{}
+	var (
+		svc   *Service
+		op    *Operation
+		rule  *Rule
+		iam   *IAMService
+		table []string
+	)
+	lineNo := 0
+	fail := func(format string, args ...any) (*Maps, error) {
+		return nil, fmt.Errorf("decode service maps: line %d: %s", lineNo, fmt.Sprintf(format, args...))
+	}
+	for len(data) > 0 {
+		lineNo++
+		var ln []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			ln, data = data[:i], data[i+1:]
+		} else {
+			ln, data = data, nil
+		}
+		if len(ln) == 0 {
+			continue
+		}
+		f := strings.Split(string(ln), "\t")
+		need := func(n int) bool { return len(f) >= n }
+		switch f[0] {
+		case "iamwatch-maps":
+			if !need(2) || f[1] != formatVersion {
+				return fail("unsupported format %q (want %s)", strings.Join(f[1:], " "), formatVersion)
+			}
+		case "src":
+			if !need(3) {
+				return fail("short src record")
+			}
+			m.Sources = append(m.Sources, Source{Name: f[1], Version: f[2]})
+		case "svc":
+			if !need(14) {
+				return fail("short svc record")
+			}
+			svc = &Service{Model: f[1], ServiceID: f[2], SigningName: f[3], EndpointPrefix: f[4],
+				Protocols: splitList(f[5], ","), TargetPrefix: f[6], JSONVersion: f[7], APIVersion: f[8],
+				IAMPrefix: f[9], GlobalEndpoint: f[10], Aliases: splitList(f[11], ","), Origin: f[12], Hosts: splitList(f[13], ",")}
+			m.Services = append(m.Services, svc)
+			op, rule = nil, nil
+		case "op":
+			if svc == nil || !need(6) {
+				return fail("op record outside a service or short")
+			}
+			op = &Operation{Name: f[1], Method: f[2], URI: f[3], HostPrefix: f[4], Source: f[5]}
+			svc.Ops = append(svc.Ops, op)
+			rule = nil
+		case "m":
+			if op == nil || !need(5) {
+				return fail("m record outside an operation or short")
+			}
+			op.Members = append(op.Members, Member{Name: f[1], Location: f[2], Wire: f[3], Required: f[4] == "1"})
+		case "a", "p", "ra":
+			if op == nil || !need(5) {
+				return fail("%s record outside an operation or short", f[0])
+			}
+			a := ActionTemplate{Action: f[1], Resources: splitList(f[2], " "), Reason: f[4]}
+			for _, c := range splitList(f[3], " ") {
+				k, v, _ := strings.Cut(c, "=")
+				a.Conditions = append(a.Conditions, Condition{Key: k, Value: v})
+			}
+			switch f[0] {
+			case "a":
+				op.Actions = append(op.Actions, a)
+			case "p":
+				op.Possible = append(op.Possible, a)
+			default:
+				if rule == nil {
+					return fail("ra record without a rule")
+				}
+				rule.Add = append(rule.Add, a)
+			}
+		case "r":
+			if op == nil || !need(4) {
+				return fail("r record outside an operation or short")
+			}
+			op.Rules = append(op.Rules, Rule{When: f[1], Reason: f[2], Remove: splitList(f[3], ",")})
+			rule = &op.Rules[len(op.Rules)-1]
+		case "iam":
+			if !need(3) {
+				return fail("short iam record")
+			}
+			iam = &IAMService{Prefix: f[1], Name: f[2]}
+			m.IAM = append(m.IAM, iam)
+			table = table[:0]
+			svc, op, rule = nil, nil, nil
+		case "rt":
+			if iam == nil || !need(2) {
+				return fail("rt record outside an IAM service")
+			}
+			iam.ResourceTypes = append(iam.ResourceTypes, &ResourceType{Name: f[1], ARNFormats: f[2:]})
+		case "ck":
+			if iam == nil || !need(4) {
+				return fail("ck record outside an IAM service or short")
+			}
+			table = append(table, f[1])
+			if f[3] == "S" {
+				iam.ConditionKeys = append(iam.ConditionKeys, &ConditionKey{Name: f[1], Type: f[2]})
+			}
+		case "ac":
+			if iam == nil || !need(5) {
+				return fail("ac record outside an IAM service or short")
+			}
+			lvl, ok := codeLevel[f[2]]
+			if !ok {
+				return fail("unknown access level %q", f[2])
+			}
+			a := &IAMAction{Name: f[1], Level: lvl, ResourceTypes: splitList(f[3], ",")}
+			for _, s := range splitList(f[4], ",") {
+				i, err := strconv.Atoi(s)
+				if err != nil || i < 0 || i >= len(table) {
+					return fail("bad condition key index %q", s)
+				}
+				a.ConditionKeys = append(a.ConditionKeys, table[i])
+			}
+			iam.Actions = append(iam.Actions, a)
+		default:
+			return fail("unknown record %q", f[0])
+		}
+	}
+	if len(m.Services) == 0 && len(m.IAM) == 0 {
+		return nil, fmt.Errorf("decode service maps: no data")
+	}
+	m.index()
+	return m, nil
+}
+
+func splitList(s, sep string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, sep)
+}
