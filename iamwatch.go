@@ -46,9 +46,9 @@ type Observation struct {
 	API     string // CSM "Api": the operation name
 
 	// Known context. Empty means unknown; the mapper derives what it can.
-	Region      string
-	AccessKeyID string
-	AccountID   string
+	Region       string
+	AccessKeyID  string
+	AccountID    string
 	PrincipalARN string
 
 	// Outcome.
@@ -87,8 +87,8 @@ type Call struct {
 
 	// Actions are the IAM actions the call needs, required first.
 	Actions []ActionUse
-	// Conditions are condition-key values the request pins down, e.g.
-	// "s3:prefix" or "iam:PassedToService".
+	// Conditions are condition-key values that hold for every action of
+	// the call, e.g. "aws:RequestedRegion".
 	Conditions map[string][]string
 }
 
@@ -99,6 +99,9 @@ type ActionUse struct {
 	Resources []string    // ARNs, or "*" when the action has no resource type
 	// Exact reports that every resource was named by the request itself.
 	Exact bool
+	// Conditions are condition-key values the request pins down for this
+	// action, e.g. "iam:PassedToService" for iam:PassRole.
+	Conditions map[string][]string
 	// Possible marks an action the call may need, which the request alone
 	// cannot decide; Reason says when it is needed.
 	Possible bool

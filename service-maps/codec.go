@@ -24,6 +24,8 @@ import (
 //	p    ACTION  RESOURCES  CONDITIONS  REASON   (possible)
 //	r    WHEN  REASON  REMOVE
 //	ra   ACTION  RESOURCES  CONDITIONS  REASON   (added by the rule before it)
+//	ref  OPERATIONS                              (reference operations with authorized actions)
+//	refmiss  PREFIX  SDK  OPERATION              (one not covered by a wire binding)
 //	iam  PREFIX  NAME
 //	rt   NAME  ARN-FORMATS
 //	ck   NAME  TYPE  S|X                         (S: the service's own key; X: only named by actions)
@@ -114,6 +116,23 @@ func Encode(m *Maps) ([]byte, error) {
 					tmpl("ra", a)
 				}
 			}
+		}
+	}
+	if m.Reference.Operations > 0 {
+		must(line("ref", strconv.Itoa(m.Reference.Operations)))
+		miss := append([]ReferenceOp(nil), m.Reference.Missed...)
+		sort.Slice(miss, func(i, j int) bool {
+			a, b := miss[i], miss[j]
+			if a.Prefix != b.Prefix {
+				return a.Prefix < b.Prefix
+			}
+			if a.Operation != b.Operation {
+				return a.Operation < b.Operation
+			}
+			return a.SDK < b.SDK
+		})
+		for _, o := range miss {
+			must(line("refmiss", o.Prefix, o.SDK, o.Operation))
 		}
 	}
 	for _, s := range m.IAM {
@@ -250,6 +269,17 @@ func Decode(data []byte) (*Maps, error) {
 			}
 			op.Rules = append(op.Rules, Rule{When: f[1], Reason: f[2], Remove: splitList(f[3], ",")})
 			rule = &op.Rules[len(op.Rules)-1]
+		case "ref":
+			n, err := strconv.Atoi(f[len(f)-1])
+			if !need(2) || err != nil {
+				return fail("bad ref record")
+			}
+			m.Reference.Operations = n
+		case "refmiss":
+			if !need(4) {
+				return fail("short refmiss record")
+			}
+			m.Reference.Missed = append(m.Reference.Missed, ReferenceOp{Prefix: f[1], SDK: f[2], Operation: f[3]})
 		case "iam":
 			if !need(3) {
 				return fail("short iam record")

@@ -34,8 +34,25 @@ type Maps struct {
 	Sources  []Source
 	Services []*Service
 	IAM      []*IAMService
+	// Reference is how the wire bindings cover the operations of AWS's
+	// Service Authorization Reference.
+	Reference ReferenceCoverage
 
 	iamByPrefix map[string]*IAMService
+}
+
+// ReferenceCoverage counts the Service Authorization Reference operations
+// that list authorized actions, and names those that no wire binding covers.
+type ReferenceCoverage struct {
+	Operations int
+	Missed     []ReferenceOp
+}
+
+// ReferenceOp is one operation of the Service Authorization Reference.
+type ReferenceOp struct {
+	Prefix    string // IAM prefix of the reference file
+	SDK       string // boto3 client name, when given
+	Operation string
 }
 
 // Source records one input of the generator and its version.

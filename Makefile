@@ -1,0 +1,49 @@
+# iamwatch — build and test. `make test` is what CI runs (.ci/run).
+GO ?= go
+export CGO_ENABLED = 1
+
+.PHONY: all build test vet unit maps-check test-deps generate bench fuzz fixtures
+
+all: build
+
+build:
+	$(GO) build ./...
+
+# test installs what the tests need on a fresh Debian machine, then runs
+# vet, the unit and end-to-end tests with the race detector, and checks that
+# the embedded service maps are what the generator makes today.
+test: test-deps vet unit maps-check demo-check
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# The generator reads the aws-sdk-go models from the module cache and the
+# Service Authorization Reference snapshot from ../shared when it is there.
+maps-check:
+	@if [ -d ../shared/aws-service-reference ]; then \
+		cd service-maps && $(GO) run ./internal/gen -check; \
+	else echo "maps-check: ../shared/aws-service-reference not found; skipped"; fi
+
+# README's first command, verbatim.
+demo-check:
+	$(GO) run ./cmd/iamwatch demo > /dev/null
+
+generate:
+	$(GO) generate ./service-maps/...
+
+test-deps:
+	@sh scripts/test-deps.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./mapper/ ./service-maps/
+
+FUZZTIME ?= 5m
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzIdentify -fuzztime $(FUZZTIME) ./mapper/
+	$(GO) test -run '^$$' -fuzz FuzzParseRaw -fuzztime $(FUZZTIME) ./mapper/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./service-maps/

@@ -1,0 +1,178 @@
+package mapper
+
+import (
+	"net"
+	"regexp"
+	"strings"
+)
+
+// dnsSuffixes are the partitions' DNS suffixes, longest first so that
+// "amazonaws.com.cn" wins over "amazonaws.com", plus the suffix that
+// LocalStack resolves to loopback.
+var dnsSuffixes = []string{
+	"api.amazonwebservices.com.cn",
+	"localhost.localstack.cloud",
+	"amazonaws.com.cn",
+	"csp.hci.ic.gov",
+	"sc2s.sgov.gov",
+	"cloud.adc-e.uk",
+	"amazonaws.com",
+	"amazonaws.eu",
+	"c2s.ic.gov",
+	"api.aws",
+	"on.aws",
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$`)
+
+// isRegion reports whether s looks like an AWS region name.
+func isRegion(s string) bool { return regionRE.MatchString(s) }
+
+// partitionOf returns the partition of a region.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-isof-"):
+		return "aws-iso-f"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	}
+	return "aws"
+}
+
+// hostInfo is what a hostname says about a request.
+type hostInfo struct {
+	Name      string   // lowercased, without port
+	AWS       bool     // under an AWS DNS suffix
+	Suffix    string   // the DNS suffix, when AWS
+	Labels    []string // labels before the suffix, region and variant labels removed
+	Region    string
+	Partition string // from the suffix, when it says
+	// S3 host forms.
+	S3Kind    string // "", "s3", "accesspoint", "object-lambda", "control", "express", "express-control"
+	S3Bucket  string // virtual-hosted bucket or directory bucket
+	S3Name    string // access point name
+	AccountID string // from access point or S3 Control hosts
+}
+
+// parseHost splits a Host header into what the mapper needs.
+func parseHost(host string) hostInfo {
+	h := strings.ToLower(host)
+	if hn, _, err := net.SplitHostPort(h); err == nil {
+		h = hn
+	}
+	h = strings.TrimSuffix(h, ".")
+	hi := hostInfo{Name: h}
+	rest := h
+	for _, s := range dnsSuffixes {
+		if h == s {
+			rest, hi.Suffix = "", s
+			break
+		}
+		if strings.HasSuffix(h, "."+s) {
+			rest, hi.Suffix = strings.TrimSuffix(h, "."+s), s
+			break
+		}
+	}
+	if hi.Suffix == "" {
+		return hi
+	}
+	hi.AWS = true
+	if strings.HasSuffix(hi.Suffix, ".cn") {
+		hi.Partition = "aws-cn"
+	}
+	var labels []string
+	if rest != "" {
+		labels = strings.Split(rest, ".")
+	}
+	// S3 first: bucket names may contain dots and dashed legacy regions.
+	if parseS3Host(&hi, labels) {
+		return hi
+	}
+	for _, l := range labels {
+		switch {
+		case isRegion(l):
+			hi.Region = l
+		case l == "fips" || l == "dualstack":
+		default:
+			if strings.HasSuffix(l, "-fips") {
+				// e.g. "sts-fips": the service with a FIPS variant.
+				l = strings.TrimSuffix(l, "-fips")
+			}
+			hi.Labels = append(hi.Labels, l)
+		}
+	}
+	return hi
+}
+
+// parseS3Host recognizes the S3 host forms, moving the bucket, access point
+// or account from the host into hi.
+func parseS3Host(hi *hostInfo, labels []string) bool {
+	for i, l := range labels {
+		kind := ""
+		switch {
+		case l == "s3" || l == "s3-external-1" || l == "s3-fips" || l == "s3-global":
+			kind = "s3"
+		case strings.HasPrefix(l, "s3-") && isRegion(strings.TrimPrefix(l, "s3-")):
+			kind = "s3"
+			hi.Region = strings.TrimPrefix(l, "s3-")
+		case l == "s3-accesspoint" || l == "s3-accesspoint-fips":
+			kind = "accesspoint"
+		case l == "s3-object-lambda" || l == "s3-object-lambda-fips":
+			kind = "object-lambda"
+		case l == "s3-control" || l == "s3-control-fips":
+			kind = "control"
+		case l == "s3express-control":
+			kind = "express-control"
+		case strings.HasPrefix(l, "s3express-"):
+			kind = "express"
+		}
+		if kind == "" {
+			continue
+		}
+		hi.S3Kind = kind
+		for _, r := range labels[i+1:] {
+			if isRegion(r) {
+				hi.Region = r
+			}
+		}
+		lead := strings.Join(labels[:i], ".")
+		switch kind {
+		case "s3", "express":
+			hi.S3Bucket = lead
+		case "accesspoint", "object-lambda":
+			// "<name>-<account>"
+			if j := strings.LastIndexByte(lead, '-'); j > 0 && isAccountID(lead[j+1:]) {
+				hi.S3Name, hi.AccountID = lead[:j], lead[j+1:]
+			} else {
+				hi.S3Name = lead
+			}
+		case "control", "express-control":
+			if isAccountID(lead) {
+				hi.AccountID = lead
+			}
+		}
+		hi.Labels = []string{l}
+		return true
+	}
+	return false
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

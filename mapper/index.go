@@ -1,0 +1,239 @@
+// Package mapper turns what a capture front end saw into the AWS operation
+// and the IAM permissions it needs. It is pure: no network, files or global
+// state; everything it knows comes from the service maps it is given.
+package mapper
+
+import (
+	"fmt"
+	"strings"
+
+	servicemaps "github.com/iamwatch/iamwatch/service-maps"
+)
+
+// Index is the service maps compiled for fast lookup. It is safe for
+// concurrent use once built.
+type Index struct {
+	maps      *servicemaps.Maps
+	services  []*service
+	bySigning map[string][]*service
+	byPrefix  map[string][]*service // endpoint prefix
+	byTarget  map[string][]*service // X-Amz-Target prefix
+	byAlias   map[string][]*service // folded names: model, service ID, aliases
+	byHost    map[string][]*service // exact hostnames
+	byModel   map[string]*service
+}
+
+type service struct {
+	*servicemaps.Service
+	ops      map[string]*operation
+	opsFold  map[string]*operation
+	routes   map[string][]*route // by method
+	protocol map[string]bool
+}
+
+type operation struct {
+	*servicemaps.Operation
+	svc      *service
+	uri      map[string]string // label -> member (identity, kept for clarity)
+	query    map[string]string // wire -> member
+	header   map[string]string // canonical wire -> member
+	body     map[string]string // wire -> member, for renamed body members
+	actions  []*compiledAction
+	possible []*compiledAction
+	rules    []*compiledRule
+}
+
+type compiledAction struct {
+	action     string
+	resources  []template
+	conditions []compiledCondition
+	reason     string
+}
+
+type compiledCondition struct {
+	key   string
+	value template
+}
+
+type compiledRule struct {
+	when   expr
+	reason string
+	add    []*compiledAction
+	remove []string
+}
+
+// NewIndex compiles m. It fails on a rule or template it cannot parse.
+func NewIndex(m *servicemaps.Maps) (*Index, error) {
+	ix := &Index{
+		maps:      m,
+		bySigning: map[string][]*service{},
+		byPrefix:  map[string][]*service{},
+		byTarget:  map[string][]*service{},
+		byAlias:   map[string][]*service{},
+		byHost:    map[string][]*service{},
+		byModel:   map[string]*service{},
+	}
+	for _, ms := range m.Services {
+		s := &service{Service: ms, ops: make(map[string]*operation, len(ms.Ops)),
+			opsFold: make(map[string]*operation, len(ms.Ops)), routes: map[string][]*route{}, protocol: map[string]bool{}}
+		for _, p := range ms.Protocols {
+			s.protocol[p] = true
+		}
+		for _, mo := range ms.Ops {
+			op, err := compileOperation(s, mo)
+			if err != nil {
+				return nil, fmt.Errorf("compile %s %s: %w", ms.Model, mo.Name, err)
+			}
+			s.ops[mo.Name] = op
+			s.opsFold[strings.ToLower(mo.Name)] = op
+			if r := compileRoute(op); r != nil {
+				s.routes[r.method] = append(s.routes[r.method], r)
+			}
+		}
+		ix.services = append(ix.services, s)
+		ix.byModel[ms.Model] = s
+		add := func(idx map[string][]*service, key string) {
+			if key == "" {
+				return
+			}
+			for _, have := range idx[key] {
+				if have == s {
+					return
+				}
+			}
+			idx[key] = append(idx[key], s)
+		}
+		add(ix.bySigning, ms.SigningName)
+		add(ix.byPrefix, strings.ToLower(ms.EndpointPrefix))
+		add(ix.byTarget, ms.TargetPrefix)
+		for _, a := range append([]string{ms.Model, ms.ServiceID, ms.EndpointPrefix, ms.SigningName}, ms.Aliases...) {
+			add(ix.byAlias, foldName(a))
+		}
+		for _, h := range ms.Hosts {
+			add(ix.byHost, strings.ToLower(h))
+		}
+	}
+	return ix, nil
+}
+
+// foldName folds a service name for alias lookup: lower case, no spaces,
+// dashes or underscores.
+func foldName(s string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(s) {
+		if c == ' ' || c == '-' || c == '_' {
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func compileOperation(s *service, mo *servicemaps.Operation) (*operation, error) {
+	op := &operation{Operation: mo, svc: s}
+	for _, m := range mo.Members {
+		switch m.Location {
+		case "uri":
+			if op.uri == nil {
+				op.uri = map[string]string{}
+			}
+			op.uri[m.Wire] = m.Name
+		case "querystring":
+			if op.query == nil {
+				op.query = map[string]string{}
+			}
+			op.query[m.Wire] = m.Name
+		case "header":
+			if op.header == nil {
+				op.header = map[string]string{}
+			}
+			op.header[canonicalHeader(m.Wire)] = m.Name
+		case "body":
+			if op.body == nil {
+				op.body = map[string]string{}
+			}
+			op.body[m.Wire] = m.Name
+		}
+	}
+	var err error
+	compileList := func(list []servicemaps.ActionTemplate) []*compiledAction {
+		out := make([]*compiledAction, 0, len(list))
+		for _, a := range list {
+			ca, e := compileAction(a)
+			if e != nil && err == nil {
+				err = e
+			}
+			out = append(out, ca)
+		}
+		return out
+	}
+	op.actions = compileList(mo.Actions)
+	op.possible = compileList(mo.Possible)
+	for _, r := range mo.Rules {
+		w, e := parseExpr(r.When)
+		if e != nil {
+			return nil, fmt.Errorf("rule %q: %w", r.When, e)
+		}
+		op.rules = append(op.rules, &compiledRule{when: w, reason: r.Reason, add: compileList(r.Add), remove: r.Remove})
+	}
+	return op, err
+}
+
+func compileAction(a servicemaps.ActionTemplate) (*compiledAction, error) {
+	ca := &compiledAction{action: a.Action, reason: a.Reason}
+	for _, r := range a.Resources {
+		t, err := parseTemplate(r)
+		if err != nil {
+			return ca, fmt.Errorf("action %s: %w", a.Action, err)
+		}
+		ca.resources = append(ca.resources, t)
+	}
+	for _, c := range a.Conditions {
+		t, err := parseTemplate(c.Value)
+		if err != nil {
+			return ca, fmt.Errorf("action %s condition %s: %w", a.Action, c.Key, err)
+		}
+		ca.conditions = append(ca.conditions, compiledCondition{key: c.Key, value: t})
+	}
+	return ca, nil
+}
+
+// Maps returns the maps the index was built from.
+func (ix *Index) Maps() *servicemaps.Maps { return ix.maps }
+
+// Service returns the operation binding for a model and operation name
+// (case-insensitive), for `maps explain`.
+func (ix *Index) Operation(model, name string) (*servicemaps.Service, *servicemaps.Operation) {
+	s := ix.lookupService(model)
+	if s == nil {
+		return nil, nil
+	}
+	if op := s.opsFold[strings.ToLower(name)]; op != nil {
+		return s.Service, op.Operation
+	}
+	return s.Service, nil
+}
+
+// lookupService finds a service by model name or any alias.
+func (ix *Index) lookupService(name string) *service {
+	if s := ix.byModel[name]; s != nil {
+		return s
+	}
+	if ss := ix.byAlias[foldName(name)]; len(ss) > 0 {
+		return ss[0]
+	}
+	return nil
+}
+
+func canonicalHeader(s string) string {
+	// http.CanonicalHeaderKey, without importing net/http here twice.
+	b := []byte(strings.ToLower(s))
+	upper := true
+	for i, c := range b {
+		if upper && 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		upper = c == '-'
+	}
+	return string(b)
+}

@@ -1,0 +1,529 @@
+package mapper
+
+import (
+	"bytes"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/iamwatch/iamwatch"
+)
+
+// Protocol names, as in the API models.
+const (
+	ProtoJSON     = "json"
+	ProtoRESTJSON = "rest-json"
+	ProtoRESTXML  = "rest-xml"
+	ProtoQuery    = "query"
+	ProtoEC2      = "ec2"
+	ProtoCBOR     = "smithy-rpc-v2-cbor"
+)
+
+// request is an observation being identified.
+type request struct {
+	obs         *iamwatch.Observation
+	method      string
+	query       url.Values
+	form        url.Values // query/ec2 form body
+	sig         signature
+	host        hostInfo
+	path        string // escaped path, S3 virtual-hosted buckets moved into it
+	contentType string
+	hostLead    []string // host labels before the endpoint prefix
+}
+
+// Map identifies the operation of obs and the IAM actions it needs. It never
+// fails: a call it cannot identify comes back with Recognized false and the
+// reason.
+func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
+	if obs.Method == "" && obs.API != "" {
+		return ix.mapNamed(obs)
+	}
+	r := &request{obs: obs, method: strings.ToUpper(obs.Method), path: obs.Path}
+	if r.path == "" {
+		r.path = "/"
+	}
+	q, err := url.ParseQuery(obs.RawQuery)
+	if err != nil && q == nil {
+		q = url.Values{}
+	}
+	r.query = q
+	r.sig = parseSignature(obs.Header, q)
+	r.host = parseHost(obs.Host)
+	r.contentType = strings.ToLower(obs.Header.Get("Content-Type"))
+
+	call := iamwatch.Call{Service: r.sig.Service, Region: firstNonEmpty(r.sig.Region, r.host.Region, obs.Region)}
+	if call.Service == "" && len(r.host.Labels) > 0 {
+		call.Service = r.host.Labels[len(r.host.Labels)-1]
+	}
+	op, proto, labels, why := ix.identify(r)
+	if op == nil {
+		call.Reason = why
+		call.AccountID = firstNonEmpty(obs.AccountID, r.host.AccountID)
+		return call
+	}
+	s := op.svc
+	call.Recognized = true
+	call.Service = firstNonEmpty(r.sig.Service, s.SigningName)
+	call.ServiceID, call.Model, call.Protocol, call.Operation = s.ServiceID, s.Model, proto, op.Name
+	if call.Region == "" && (s.GlobalEndpoint != "" || len(s.Hosts) > 0) {
+		call.Region = "us-east-1"
+	}
+	p := ix.params(r, op, proto, labels)
+	call.AccountID = firstNonEmpty(obs.AccountID, r.host.AccountID)
+	ctx := &tctx{
+		partition: firstNonEmpty(r.host.Partition, partitionOf(call.Region)),
+		region:    call.Region,
+		account:   call.AccountID,
+		path:      unescapePath(obs.Path),
+		params:    p,
+	}
+	call.Actions = ix.actions(op, ctx, true)
+	if call.Region != "" {
+		call.Conditions = map[string][]string{"aws:RequestedRegion": {call.Region}}
+	}
+	return call
+}
+
+// mapNamed maps a call known only by service and operation name, as CSM
+// reports it. Without parameters, resources are "*" and rules do not apply.
+func (ix *Index) mapNamed(obs *iamwatch.Observation) iamwatch.Call {
+	call := iamwatch.Call{Service: obs.Service, Region: obs.Region, AccountID: obs.AccountID, Operation: obs.API}
+	s := ix.lookupService(obs.Service)
+	if s == nil {
+		call.Reason = "unknown service " + quote(obs.Service)
+		return call
+	}
+	op := s.opsFold[strings.ToLower(obs.API)]
+	if op == nil {
+		call.Reason = "unknown operation " + quote(obs.API) + " of " + s.ServiceID
+		call.Service = s.SigningName
+		return call
+	}
+	call.Recognized = true
+	call.Service, call.ServiceID, call.Model, call.Operation = s.SigningName, s.ServiceID, s.Model, op.Name
+	call.Actions = ix.actions(op, &tctx{region: obs.Region, account: obs.AccountID, params: newParams(nil, nil)}, false)
+	if call.Region != "" {
+		call.Conditions = map[string][]string{"aws:RequestedRegion": {call.Region}}
+	}
+	return call
+}
+
+// identify finds the operation. It returns the reason when it cannot.
+func (ix *Index) identify(r *request) (*operation, string, map[string]string, string) {
+	cands := ix.candidates(r)
+	h := r.obs.Header
+
+	// json: X-Amz-Target names the operation.
+	if target := h.Get("X-Amz-Target"); target != "" {
+		i := strings.LastIndexByte(target, '.')
+		if i <= 0 {
+			return nil, "", nil, "malformed X-Amz-Target " + quote(target)
+		}
+		prefix, name := target[:i], target[i+1:]
+		for _, list := range [][]*service{filterTarget(cands, prefix), ix.byTarget[prefix]} {
+			for _, s := range list {
+				if op := s.ops[name]; op != nil {
+					return op, ProtoJSON, nil, ""
+				}
+			}
+		}
+		return nil, "", nil, "unknown operation " + quote(target)
+	}
+
+	// rpc-v2-cbor: /service/{ServiceShape}/operation/{Operation}.
+	if svcName, opName, ok := cborPath(r.path); ok && (strings.EqualFold(h.Get("Smithy-Protocol"), "rpc-v2-cbor") || strings.Contains(r.contentType, "cbor")) {
+		for _, s := range cands {
+			if op := s.ops[opName]; op != nil {
+				return op, ProtoCBOR, nil, ""
+			}
+		}
+		return nil, "", nil, "unknown rpc-v2-cbor operation " + quote(svcName+"."+opName)
+	}
+
+	// query and ec2: Action= in the form body or the query string.
+	action := r.query.Get("Action")
+	if action == "" && strings.HasPrefix(r.contentType, "application/x-www-form-urlencoded") {
+		if f, err := url.ParseQuery(string(r.obs.Body)); err == nil || len(f) > 0 {
+			r.form = f
+			action = f.Get("Action")
+		}
+	}
+	if action != "" {
+		version := firstNonEmpty(r.query.Get("Version"), r.form.Get("Version"))
+		var found *operation
+		for _, s := range cands {
+			op := s.ops[action]
+			if op == nil {
+				continue
+			}
+			if version == "" || s.APIVersion == version {
+				found = op
+				break
+			}
+			if found == nil {
+				found = op
+			}
+		}
+		if found != nil {
+			proto := ProtoQuery
+			if found.svc.protocol[ProtoEC2] {
+				proto = ProtoEC2
+			}
+			return found, proto, nil, ""
+		}
+		if len(cands) == 0 {
+			return nil, "", nil, "unknown service for " + quote(r.obs.Host)
+		}
+		return nil, "", nil, "unknown operation " + quote(action) + " of " + cands[0].ServiceID
+	}
+
+	// rest-json and rest-xml: method, path template, static query, required
+	// members.
+	if len(cands) == 0 {
+		return nil, "", nil, "unknown service for host " + quote(r.obs.Host) + " and signing name " + quote(r.sig.Service)
+	}
+	segs := splitPath(r.path)
+	trailing := len(r.path) > 1 && strings.HasSuffix(r.path, "/")
+	if xid := r.query.Get("x-id"); xid != "" {
+		for _, s := range cands {
+			if op := s.ops[xid]; op != nil && strings.EqualFold(op.Method, r.method) {
+				for _, rt := range s.routes[r.method] {
+					if rt.op == op {
+						labels, _, _ := rt.match(r.method, segs, trailing, r.query, h)
+						return op, restProto(s), labels, ""
+					}
+				}
+				return op, restProto(s), nil, ""
+			}
+		}
+	}
+	var (
+		best       *route
+		bestLabels map[string]string
+		bestScore  routeScore
+	)
+	for _, s := range cands {
+		for _, rt := range s.routes[r.method] {
+			labels, score, ok := rt.match(r.method, segs, trailing, r.query, h)
+			if ok && (best == nil || score.better(bestScore)) {
+				best, bestLabels, bestScore = rt, labels, score
+			}
+		}
+	}
+	if best == nil {
+		return nil, "", nil, "no operation of " + cands[0].ServiceID + " matches " + r.method + " " + r.path
+	}
+	return best.op, restProto(best.op.svc), bestLabels, ""
+}
+
+func restProto(s *service) string {
+	if s.protocol[ProtoRESTXML] {
+		return ProtoRESTXML
+	}
+	return ProtoRESTJSON
+}
+
+func filterTarget(ss []*service, prefix string) []*service {
+	var out []*service
+	for _, s := range ss {
+		if s.TargetPrefix == prefix {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// cborPath parses "/service/{svc}/operation/{op}", which may follow a path
+// prefix of a custom endpoint.
+func cborPath(p string) (svc, op string, ok bool) {
+	i := strings.LastIndex(p, "/service/")
+	if i < 0 {
+		return "", "", false
+	}
+	rest := p[i+len("/service/"):]
+	svc, rest, ok = strings.Cut(rest, "/operation/")
+	if !ok || svc == "" || rest == "" || strings.Contains(rest, "/") {
+		return "", "", false
+	}
+	return svc, rest, true
+}
+
+// candidates lists the services a request may be for, best first, and
+// moves an S3 virtual-hosted bucket into the path.
+func (ix *Index) candidates(r *request) []*service {
+	var bySig []*service
+	if s := r.sig.Service; s != "" {
+		bySig = ix.bySigning[s]
+		if len(bySig) == 0 {
+			bySig = ix.byAlias[foldName(s)]
+		}
+	}
+	var byHost []*service
+	hi := r.host
+	switch hi.S3Kind {
+	case "":
+		if ss := ix.byHost[hi.Name]; len(ss) > 0 {
+			byHost = ss
+		} else {
+			for k := 0; k < len(hi.Labels); k++ {
+				if ss := ix.byPrefix[strings.Join(hi.Labels[k:], ".")]; len(ss) > 0 {
+					byHost, r.hostLead = ss, hi.Labels[:k]
+					break
+				}
+			}
+		}
+	case "control":
+		byHost = ix.servicesOf("s3control")
+	case "express-control":
+		byHost = ix.servicesOf("s3")
+	default:
+		byHost = ix.servicesOf("s3")
+		switch {
+		case hi.S3Kind == "accesspoint" || hi.S3Kind == "object-lambda":
+			svc := "s3"
+			if hi.S3Kind == "object-lambda" {
+				svc = "s3-object-lambda"
+			}
+			arn := "arn:" + firstNonEmpty(hi.Partition, partitionOf(hi.Region)) + ":" + svc + ":" + hi.Region + ":" + hi.AccountID + ":accesspoint/" + hi.S3Name
+			r.path = "/" + url.PathEscape(arn) + pathOrEmpty(r.path)
+		case hi.S3Bucket != "":
+			r.path = "/" + url.PathEscape(hi.S3Bucket) + pathOrEmpty(r.path)
+		}
+	}
+	switch {
+	case len(bySig) == 0:
+		return byHost
+	case len(byHost) == 0:
+		return bySig
+	}
+	var both []*service
+	for _, s := range bySig {
+		for _, t := range byHost {
+			if s == t {
+				both = append(both, s)
+			}
+		}
+	}
+	if len(both) > 0 {
+		return both
+	}
+	return bySig
+}
+
+func (ix *Index) servicesOf(model string) []*service {
+	if s := ix.byModel[model]; s != nil {
+		return []*service{s}
+	}
+	return nil
+}
+
+func pathOrEmpty(p string) string {
+	if p == "/" {
+		return ""
+	}
+	return p
+}
+
+// params gathers the request's parameters for the operation.
+func (ix *Index) params(r *request, op *operation, proto string, labels map[string]string) *Params {
+	h := r.obs.Header
+	p := newParams(h, r.query)
+	for label, v := range labels {
+		name := label
+		if m, ok := op.uri[label]; ok {
+			name = m
+		}
+		p.add(name, v)
+	}
+	for wire, name := range op.query {
+		for _, v := range r.query[wire] {
+			p.add(name, v)
+		}
+	}
+	for wire, name := range op.header {
+		for _, v := range h.Values(wire) {
+			p.add(name, v)
+		}
+	}
+	if strings.Contains(op.HostPrefix, "{") && len(r.hostLead) > 0 {
+		open, close := strings.IndexByte(op.HostPrefix, '{'), strings.IndexByte(op.HostPrefix, '}')
+		if close > open {
+			p.add(op.HostPrefix[open+1:close], r.hostLead[0])
+		}
+	}
+	if r.host.AccountID != "" && len(p.Get("AccountId")) == 0 {
+		p.add("AccountId", r.host.AccountID)
+	}
+	body := r.obs.Body
+	switch {
+	case len(body) == 0:
+	case proto == ProtoQuery || proto == ProtoEC2:
+		form := r.form
+		if form == nil {
+			form, _ = url.ParseQuery(string(body))
+		}
+		p.parseFormBody(form)
+		if r.form == nil {
+			// GET query requests carry their parameters in the URL.
+		}
+	case proto == ProtoCBOR:
+		p.parseCBORBody(body)
+	case proto == ProtoJSON:
+		p.parseJSONBody(body)
+	case proto == ProtoRESTJSON && (strings.Contains(r.contentType, "json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{"))):
+		p.parseJSONBody(body)
+	case proto == ProtoRESTXML && (strings.Contains(r.contentType, "xml") || r.contentType == "") && bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")):
+		p.parseXMLBody(body)
+	}
+	if (proto == ProtoQuery || proto == ProtoEC2) && len(body) == 0 {
+		p.parseFormBody(r.query)
+	}
+	for wire, name := range op.body {
+		if wire == name {
+			continue
+		}
+		for _, v := range p.Get(wire) {
+			p.add(name, v)
+		}
+	}
+	return p
+}
+
+// actions applies the operation's rules and fills its templates.
+func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.ActionUse {
+	type pending struct {
+		a      *compiledAction
+		reason string
+	}
+	var req []pending
+	for _, a := range op.actions {
+		req = append(req, pending{a: a})
+	}
+	if withParams {
+		for _, rule := range op.rules {
+			if !rule.when.eval(c.params) {
+				continue
+			}
+			if len(rule.remove) > 0 {
+				kept := req[:0]
+				for _, pa := range req {
+					if !containsFold(rule.remove, pa.a.action) {
+						kept = append(kept, pa)
+					}
+				}
+				req = kept
+			}
+			for _, a := range rule.add {
+				req = append(req, pending{a: a, reason: rule.reason})
+			}
+		}
+	}
+	var out []iamwatch.ActionUse
+	index := map[string]int{}
+	emit := func(a *compiledAction, possible bool, reason string) {
+		u := ix.fill(a, c, withParams)
+		u.Possible, u.Reason = possible, firstNonEmpty(reason, a.reason)
+		if i, ok := index[strings.ToLower(u.Action)]; ok {
+			prev := &out[i]
+			if prev.Possible && !possible {
+				prev.Possible, prev.Reason = false, u.Reason
+			}
+			prev.Resources = dedupe(append(prev.Resources, u.Resources...))
+			prev.Exact = prev.Exact && u.Exact
+			for k, v := range u.Conditions {
+				if prev.Conditions == nil {
+					prev.Conditions = map[string][]string{}
+				}
+				prev.Conditions[k] = dedupe(append(prev.Conditions[k], v...))
+			}
+			return
+		}
+		index[strings.ToLower(u.Action)] = len(out)
+		out = append(out, u)
+	}
+	for _, pa := range req {
+		emit(pa.a, false, pa.reason)
+	}
+	for _, a := range op.possible {
+		if _, done := index[strings.ToLower(a.action)]; done {
+			continue
+		}
+		emit(a, true, "")
+	}
+	for i := range out {
+		if len(out[i].Resources) > 1 {
+			sort.Strings(out[i].Resources)
+		}
+	}
+	return out
+}
+
+func (ix *Index) fill(a *compiledAction, c *tctx, withParams bool) iamwatch.ActionUse {
+	u := iamwatch.ActionUse{Action: a.action, Exact: true}
+	cat := ix.maps.Action(a.action)
+	if cat != nil {
+		u.Level = cat.Level
+		if p, _, ok := strings.Cut(a.action, ":"); ok {
+			u.Action = p + ":" + cat.Name // canonical case
+		}
+	}
+	if !withParams {
+		u.Resources, u.Exact = []string{"*"}, cat == nil || len(cat.ResourceTypes) == 0
+		return u
+	}
+	for _, t := range a.resources {
+		vals, exact := t.expand(c)
+		u.Resources = append(u.Resources, vals...)
+		u.Exact = u.Exact && exact
+	}
+	if len(u.Resources) == 0 {
+		u.Resources = []string{"*"}
+		// "*" is exact only for actions without resource types.
+		u.Exact = cat != nil && len(cat.ResourceTypes) == 0
+	}
+	u.Resources = dedupe(u.Resources)
+	for _, cond := range a.conditions {
+		vals, exact := cond.value.expand(c)
+		if !exact || len(vals) == 0 {
+			continue
+		}
+		if u.Conditions == nil {
+			u.Conditions = map[string][]string{}
+		}
+		u.Conditions[cond.key] = dedupe(append(u.Conditions[cond.key], vals...))
+	}
+	return u
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func quote(s string) string {
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return "\"" + s + "\""
+}
+
+func unescapePath(p string) string {
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return p
+}

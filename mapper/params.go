@@ -1,0 +1,322 @@
+package mapper
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+// Bounds on the work one request body may cause.
+const (
+	maxParamValues = 4096
+	maxBodyDepth   = 32
+)
+
+// Params are a request's parameters, by model member name or dotted body
+// path. A body object's own path holds its keys, so that a map member such
+// as DynamoDB's RequestItems lists its table names.
+type Params struct {
+	vals   map[string][]string
+	header http.Header
+	query  url.Values
+	n      int
+}
+
+func newParams(h http.Header, q url.Values) *Params {
+	return &Params{vals: make(map[string][]string), header: h, query: q}
+}
+
+// Get returns the values of a parameter: a member name or a body path.
+func (p *Params) Get(name string) []string {
+	if p == nil {
+		return nil
+	}
+	return p.vals[name]
+}
+
+// First returns the first value of name, or "".
+func (p *Params) First(name string) string {
+	if v := p.Get(name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Names returns the parameter names, sorted.
+func (p *Params) Names() []string {
+	names := make([]string, 0, len(p.vals))
+	for k := range p.vals {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (p *Params) add(name, value string) {
+	if name == "" || p.n >= maxParamValues {
+		return
+	}
+	p.n++
+	p.vals[name] = append(p.vals[name], value)
+}
+
+// addFlat adds a value under its path and, when the path has list indexes
+// or query-protocol list/map markers, under the path without them as well:
+// "TagSpecification.1.ResourceType" is also "TagSpecification.ResourceType".
+func (p *Params) addFlat(path, value string) {
+	p.add(path, value)
+	if c := collapsePath(path); c != path {
+		p.add(c, value)
+	}
+}
+
+func collapsePath(path string) string {
+	if !strings.ContainsRune(path, '.') {
+		return path
+	}
+	parts := strings.Split(path, ".")
+	out := parts[:0]
+	for _, s := range parts {
+		if s == "member" || s == "entry" || isDigits(s) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ".")
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// match reports whether a parameter term is present: a member or path name,
+// "h:header", "q:key", each with an optional trailing "*" for a prefix.
+func (p *Params) lookup(term string) []string {
+	switch {
+	case strings.HasPrefix(term, "h:"):
+		name := term[2:]
+		if prefix, ok := strings.CutSuffix(name, "*"); ok {
+			var out []string
+			for k, v := range p.header {
+				if strings.HasPrefix(strings.ToLower(k), strings.ToLower(prefix)) {
+					out = append(out, v...)
+				}
+			}
+			return out
+		}
+		return p.header.Values(name)
+	case strings.HasPrefix(term, "q:"):
+		name := term[2:]
+		if prefix, ok := strings.CutSuffix(name, "*"); ok {
+			var out []string
+			for k, v := range p.query {
+				if strings.HasPrefix(k, prefix) {
+					out = append(out, v...)
+				}
+			}
+			return out
+		}
+		return p.query[name]
+	}
+	if prefix, ok := strings.CutSuffix(term, "*"); ok {
+		var out []string
+		for k, v := range p.vals {
+			if strings.HasPrefix(k, prefix) {
+				out = append(out, v...)
+			}
+		}
+		return out
+	}
+	return p.vals[term]
+}
+
+// parseJSONBody adds the members of a JSON body. A truncated body yields
+// what precedes the cut.
+func (p *Params) parseJSONBody(body []byte) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type frame struct {
+		path   string
+		object bool
+		key    string // pending key inside an object
+		hasKey bool
+	}
+	var stack []frame
+	cur := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			return joinPath(f.path, f.key)
+		}
+		return f.path
+	}
+	consumed := func() {
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].hasKey = false
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if len(stack) >= maxBodyDepth {
+					return
+				}
+				stack = append(stack, frame{path: cur(), object: t == '{'})
+			case '}', ']':
+				if len(stack) > 0 {
+					stack = stack[:len(stack)-1]
+				}
+				consumed()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && !stack[n-1].hasKey {
+				stack[n-1].key, stack[n-1].hasKey = t, true
+				if stack[n-1].path != "" {
+					p.add(stack[n-1].path, t)
+				}
+				continue
+			}
+			p.add(cur(), t)
+			consumed()
+		case json.Number:
+			p.add(cur(), t.String())
+			consumed()
+		case bool:
+			p.add(cur(), strconv.FormatBool(t))
+			consumed()
+		case nil:
+			consumed()
+		}
+	}
+}
+
+func joinPath(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// parseFormBody adds the fields of a query-protocol form body.
+func (p *Params) parseFormBody(form url.Values) {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range form[k] {
+			p.addFlat(k, v)
+		}
+	}
+}
+
+// parseXMLBody adds the elements of an XML body by their path, root
+// element included: "Delete.Object.Key".
+func (p *Params) parseXMLBody(body []byte) {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	dec.Strict = false
+	var path []string
+	var text strings.Builder
+	for {
+		tok, err := dec.RawToken()
+		if err != nil {
+			if err != io.EOF {
+				return
+			}
+			return
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(path) >= maxBodyDepth {
+				return
+			}
+			path = append(path, t.Name.Local)
+			text.Reset()
+		case xml.CharData:
+			if text.Len() < 4096 {
+				text.Write(t)
+			}
+		case xml.EndElement:
+			if len(path) == 0 {
+				return
+			}
+			if v := strings.TrimSpace(text.String()); v != "" {
+				p.add(strings.Join(path, "."), v)
+			}
+			text.Reset()
+			path = path[:len(path)-1]
+		}
+	}
+}
+
+// parseCBORBody adds the members of an rpc-v2-cbor body.
+func (p *Params) parseCBORBody(body []byte) {
+	v, err := cbor.Decode(body)
+	if err != nil {
+		return
+	}
+	p.walkCBOR("", v, 0)
+}
+
+func (p *Params) walkCBOR(path string, v cbor.Value, depth int) {
+	if depth > maxBodyDepth {
+		return
+	}
+	switch t := v.(type) {
+	case cbor.Map:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if path != "" {
+				p.add(path, k)
+			}
+			p.walkCBOR(joinPath(path, k), t[k], depth+1)
+		}
+	case cbor.List:
+		for _, e := range t {
+			p.walkCBOR(path, e, depth+1)
+		}
+	case cbor.String:
+		p.add(path, string(t))
+	case cbor.Uint:
+		p.add(path, strconv.FormatUint(uint64(t), 10))
+	case cbor.NegInt:
+		p.add(path, "-"+strconv.FormatUint(uint64(t), 10))
+	case cbor.Bool:
+		p.add(path, strconv.FormatBool(bool(t)))
+	case cbor.Float32:
+		p.add(path, strconv.FormatFloat(float64(t), 'g', -1, 32))
+	case cbor.Float64:
+		p.add(path, strconv.FormatFloat(float64(t), 'g', -1, 64))
+	case *cbor.Tag:
+		p.walkCBOR(path, t.Value, depth+1)
+	}
+}

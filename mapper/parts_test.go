@@ -1,0 +1,239 @@
+package mapper
+
+import (
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+)
+
+func TestParseSignature(t *testing.T) {
+	tests := []struct {
+		name   string
+		header http.Header
+		query  string
+		want   signature
+	}{
+		{
+			name:   "sigv4 header",
+			header: http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=abc"}},
+			want:   signature{Version: "v4", AccessKeyID: "AKIDEXAMPLE", Date: "20240101", Region: "eu-west-1", Service: "s3"},
+		},
+		{
+			name:   "sigv4a header",
+			header: http.Header{"Authorization": {"AWS4-ECDSA-P256-SHA256 Credential=AKID/20240101/s3/aws4_request, SignedHeaders=host, Signature=abc"}, "X-Amz-Region-Set": {"*"}},
+			want:   signature{Version: "v4a", AccessKeyID: "AKID", Date: "20240101", Region: "*", Service: "s3"},
+		},
+		{
+			name:  "presigned v4",
+			query: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20240101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=x",
+			want:  signature{Version: "v4", AccessKeyID: "AKID", Date: "20240101", Region: "us-east-1", Service: "s3", Presigned: true},
+		},
+		{
+			name:  "presigned v2",
+			query: "AWSAccessKeyId=AKID&Signature=x&Expires=1",
+			want:  signature{Version: "v2", AccessKeyID: "AKID", Presigned: true},
+		},
+		{
+			name:   "s3 sigv2 header",
+			header: http.Header{"Authorization": {"AWS AKID:sig"}},
+			want:   signature{Version: "v2", AccessKeyID: "AKID"},
+		},
+		{name: "unsigned", want: signature{}},
+		{
+			name:   "garbage credential",
+			header: http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=, Signature"}},
+			want:   signature{Version: "v4"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, _ := url.ParseQuery(tt.query)
+			h := tt.header
+			if h == nil {
+				h = http.Header{}
+			}
+			if got := parseSignature(h, q); got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseHost(t *testing.T) {
+	tests := []struct {
+		host string
+		want hostInfo
+	}{
+		{"sqs.us-east-1.amazonaws.com", hostInfo{Labels: []string{"sqs"}, Region: "us-east-1"}},
+		{"sts.amazonaws.com", hostInfo{Labels: []string{"sts"}}},
+		{"dynamodb.eu-west-1.api.aws", hostInfo{Labels: []string{"dynamodb"}, Region: "eu-west-1"}},
+		{"ec2.cn-north-1.amazonaws.com.cn:443", hostInfo{Labels: []string{"ec2"}, Region: "cn-north-1", Partition: "aws-cn"}},
+		{"sts-fips.us-gov-west-1.amazonaws.com", hostInfo{Labels: []string{"sts"}, Region: "us-gov-west-1"}},
+		{"data.iot.us-west-2.amazonaws.com", hostInfo{Labels: []string{"data", "iot"}, Region: "us-west-2"}},
+		{"my.bucket.s3.us-west-2.amazonaws.com", hostInfo{Labels: []string{"s3"}, Region: "us-west-2", S3Kind: "s3", S3Bucket: "my.bucket"}},
+		{"bucket.s3.amazonaws.com", hostInfo{Labels: []string{"s3"}, S3Kind: "s3", S3Bucket: "bucket"}},
+		{"bucket.s3-us-west-2.amazonaws.com", hostInfo{Labels: []string{"s3-us-west-2"}, Region: "us-west-2", S3Kind: "s3", S3Bucket: "bucket"}},
+		{"s3.dualstack.eu-central-1.amazonaws.com", hostInfo{Labels: []string{"s3"}, Region: "eu-central-1", S3Kind: "s3"}},
+		{"reports-123456789012.s3-accesspoint.us-east-1.amazonaws.com", hostInfo{Labels: []string{"s3-accesspoint"}, Region: "us-east-1", S3Kind: "accesspoint", S3Name: "reports", AccountID: "123456789012"}},
+		{"123456789012.s3-control.us-east-1.amazonaws.com", hostInfo{Labels: []string{"s3-control"}, Region: "us-east-1", S3Kind: "control", AccountID: "123456789012"}},
+		{"logs--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com", hostInfo{Labels: []string{"s3express-usw2-az1"}, Region: "us-west-2", S3Kind: "express", S3Bucket: "logs--usw2-az1--x-s3"}},
+		{"localhost:4566", hostInfo{}},
+		{"example.com", hostInfo{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			got := parseHost(tt.host)
+			got.Name, got.AWS, got.Suffix = "", false, ""
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExpr(t *testing.T) {
+	h := http.Header{"X-Amz-Grant-Read": {"id=1"}}
+	q := url.Values{"versionId": {"v1"}}
+	p := newParams(h, q)
+	p.add("VersionId", "v1")
+	p.add("Statement", "  select * from t")
+	p.addFlat("TagSpecification.1.ResourceType", "instance")
+	tests := []struct {
+		expr string
+		want bool
+	}{
+		{"VersionId", true},
+		{"!VersionId", false},
+		{"Missing", false},
+		{"!Missing", true},
+		{"VersionId=v1", true},
+		{"VersionId=v2", false},
+		{"VersionId^=v", true},
+		{"Statement^~=SELECT", true},
+		{"Statement^=SELECT", false},
+		{"h:x-amz-grant-*", true},
+		{"h:x-amz-acl", false},
+		{"q:versionId", true},
+		{"TagSpecification*", true},
+		{"TagSpecification.ResourceType=instance", true},
+		{"Missing | VersionId", true},
+		{"Missing & VersionId", false},
+		{"VersionId & !Missing | Missing", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			e, err := parseExpr(tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.eval(p); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"", "a b", "!", "=x"} {
+		if _, err := parseExpr(bad); err == nil {
+			t.Errorf("parseExpr(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	p := newParams(http.Header{}, url.Values{})
+	p.add("Bucket", "b")
+	p.add("Key", "dir/k.txt")
+	p.add("FunctionName", "arn:aws:lambda:eu-west-1:111122223333:function:fn:PROD")
+	p.add("Short", "fn")
+	p.add("QueueUrl", "https://sqs.us-east-1.amazonaws.com/444455556666/jobs")
+	p.add("Layers", "arn:aws:lambda:us-east-1:1:layer:a:1")
+	p.add("Layers", "arn:aws:lambda:us-east-1:1:layer:b:2")
+	p.add("CopySource", "/src-bucket/a%20b.txt?versionId=3")
+	p.add("RoleName", "app")
+	c := &tctx{partition: "aws", region: "us-east-1", account: "123456789012", path: "/restapis/x", params: p}
+	tests := []struct {
+		tmpl  string
+		want  []string
+		exact bool
+	}{
+		{"arn:${Partition}:s3:::${Bucket}/${Key}", []string{"arn:aws:s3:::b/dir/k.txt"}, true},
+		{"arn:${Partition}:s3:::${Bucket}/${Missing}", []string{"arn:aws:s3:::b/*"}, false},
+		{"arn:${Partition}:lambda:${FunctionName|region}:${FunctionName|account}:function:${FunctionName|name}", []string{"arn:aws:lambda:eu-west-1:111122223333:function:fn"}, true},
+		{"arn:${Partition}:lambda:${Short|region}:${Short|account}:function:${Short|name}", []string{"arn:aws:lambda:us-east-1:123456789012:function:fn"}, true},
+		{"arn:${Partition}:sqs:${Region}:${QueueUrl|account}:${QueueUrl|last}", []string{"arn:aws:sqs:us-east-1:444455556666:jobs"}, true},
+		{"${Layers}", []string{"arn:aws:lambda:us-east-1:1:layer:a:1", "arn:aws:lambda:us-east-1:1:layer:b:2"}, true},
+		{"${RoleName|arn}", nil, true},
+		{"arn:${Partition}:s3:::${CopySource|copysource}", []string{"arn:aws:s3:::src-bucket/a b.txt"}, true},
+		{"arn:${Partition}:apigateway:${Region}::${@path}", []string{"arn:aws:apigateway:us-east-1::/restapis/x"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tmpl, func(t *testing.T) {
+			tp, err := parseTemplate(tt.tmpl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, exact := tp.expand(c)
+			if !reflect.DeepEqual(got, tt.want) || exact != tt.exact {
+				t.Errorf("got %q exact=%v, want %q exact=%v", got, exact, tt.want, tt.exact)
+			}
+		})
+	}
+	for _, bad := range []string{"${", "${}", "${A|nosuch}"} {
+		if _, err := parseTemplate(bad); err == nil {
+			t.Errorf("parseTemplate(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestParseBodies(t *testing.T) {
+	t.Run("json", func(t *testing.T) {
+		p := newParams(nil, nil)
+		p.parseJSONBody([]byte(`{"TableName":"t","RequestItems":{"a":[{"PutRequest":{"Item":{"k":{"S":"v"}}}}],"b":[]},"Layers":["x","y"],"N":3,"B":true,"Z":null}`))
+		checkParam(t, p, "TableName", "t")
+		checkParam(t, p, "RequestItems", "a", "b")
+		checkParam(t, p, "Layers", "x", "y")
+		checkParam(t, p, "N", "3")
+		checkParam(t, p, "B", "true")
+		checkParam(t, p, "RequestItems.a.PutRequest.Item.k.S", "v")
+	})
+	t.Run("truncated json keeps the prefix", func(t *testing.T) {
+		p := newParams(nil, nil)
+		p.parseJSONBody([]byte(`{"FunctionName":"f","Code":{"ZipFile":"AAAA`))
+		checkParam(t, p, "FunctionName", "f")
+	})
+	t.Run("form", func(t *testing.T) {
+		p := newParams(nil, nil)
+		f, _ := url.ParseQuery("Action=RunInstances&TagSpecification.1.ResourceType=instance&SecurityGroupId.1=sg-1&SecurityGroupId.2=sg-2&Tags.member.1.Key=k")
+		p.parseFormBody(f)
+		checkParam(t, p, "TagSpecification.ResourceType", "instance")
+		checkParam(t, p, "SecurityGroupId", "sg-1", "sg-2")
+		checkParam(t, p, "Tags.Key", "k")
+	})
+	t.Run("xml", func(t *testing.T) {
+		p := newParams(nil, nil)
+		p.parseXMLBody([]byte(`<?xml version="1.0"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>a</Key></Object><Object><Key>b</Key><VersionId>v</VersionId></Object></Delete>`))
+		checkParam(t, p, "Delete.Object.Key", "a", "b")
+		checkParam(t, p, "Delete.Object.VersionId", "v")
+	})
+}
+
+func checkParam(t *testing.T, p *Params, name string, want ...string) {
+	t.Helper()
+	if got := p.Get(name); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %q, want %q", name, got, want)
+	}
+}
+
+func TestResourceName(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:lambda:us-east-1:1:function:fn":      "fn",
+		"arn:aws:lambda:us-east-1:1:function:fn:PROD": "fn",
+		"arn:aws:iam::1:role/path/app":                "app",
+		"arn:aws:sns:us-east-1:1:topic":               "topic",
+		"plain":                                       "plain",
+	} {
+		if got := resourceName(in); got != want {
+			t.Errorf("resourceName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

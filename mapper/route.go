@@ -1,0 +1,180 @@
+package mapper
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// route is the compiled wire binding of a rest-json or rest-xml operation.
+type route struct {
+	op       *operation
+	method   string
+	segs     []segment
+	greedy   bool // the last segment is a greedy label
+	static   []staticQuery
+	reqQuery []string // wire names of required querystring members
+	reqHdr   []string // wire names of required header members
+	literals int
+}
+
+type segment struct {
+	literal string // the whole segment, when it has no label
+	label   string // member bound to the segment
+	prefix  string // literal text around the label within the segment
+	suffix  string
+	greedy  bool
+}
+
+type staticQuery struct {
+	key, value string
+	hasValue   bool
+}
+
+// compileRoute parses a request URI template such as
+// "/{Bucket}/{Key+}?uploadId" into a route.
+func compileRoute(op *operation) *route {
+	o := op.Operation
+	if o.Method == "" || o.URI == "" {
+		return nil
+	}
+	r := &route{op: op, method: strings.ToUpper(o.Method)}
+	path, query, _ := strings.Cut(o.URI, "?")
+	for _, kv := range strings.Split(query, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, has := strings.Cut(kv, "=")
+		r.static = append(r.static, staticQuery{key: k, value: v, hasValue: has})
+	}
+	path = strings.TrimSuffix(strings.TrimPrefix(path, "/"), "/")
+	if path != "" {
+		for _, s := range strings.Split(path, "/") {
+			seg := segment{}
+			open := strings.IndexByte(s, '{')
+			close := strings.IndexByte(s, '}')
+			if open >= 0 && close > open {
+				seg.prefix, seg.suffix = s[:open], s[close+1:]
+				seg.label = s[open+1 : close]
+				if l, ok := strings.CutSuffix(seg.label, "+"); ok {
+					seg.label, seg.greedy = l, true
+					r.greedy = true
+				}
+				if seg.prefix != "" || seg.suffix != "" {
+					r.literals++ // a partly literal segment is nearly as specific
+				}
+			} else {
+				seg.literal = s
+				r.literals++
+			}
+			r.segs = append(r.segs, seg)
+		}
+	}
+	for _, m := range o.Members {
+		if !m.Required {
+			continue
+		}
+		switch m.Location {
+		case "querystring":
+			r.reqQuery = append(r.reqQuery, m.Wire)
+		case "header":
+			r.reqHdr = append(r.reqHdr, m.Wire)
+		}
+	}
+	return r
+}
+
+// routeScore orders matches: literal segments, then static query keys, then
+// required members, then non-greedy over greedy.
+type routeScore [4]int
+
+func (a routeScore) better(b routeScore) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] > b[i]
+		}
+	}
+	return false
+}
+
+// match matches a request against the route. segs are the escaped path's
+// segments. It returns the label values (unescaped) and the score.
+func (r *route) match(method string, segs []string, trailingSlash bool, q url.Values, h http.Header) (map[string]string, routeScore, bool) {
+	var zero routeScore
+	if method != r.method {
+		return nil, zero, false
+	}
+	for _, s := range r.static {
+		vs, ok := q[s.key]
+		if !ok {
+			return nil, zero, false
+		}
+		if s.hasValue && (len(vs) == 0 || vs[0] != s.value) {
+			return nil, zero, false
+		}
+	}
+	for _, k := range r.reqQuery {
+		if _, ok := q[k]; !ok {
+			return nil, zero, false
+		}
+	}
+	for _, k := range r.reqHdr {
+		if _, ok := h[http.CanonicalHeaderKey(k)]; !ok {
+			return nil, zero, false
+		}
+	}
+	if r.greedy {
+		if len(segs) < len(r.segs) {
+			return nil, zero, false
+		}
+	} else if len(segs) != len(r.segs) {
+		return nil, zero, false
+	}
+	var labels map[string]string
+	for i, s := range r.segs {
+		if s.literal != "" {
+			if segs[i] != s.literal {
+				return nil, zero, false
+			}
+			continue
+		}
+		raw := segs[i]
+		if s.greedy {
+			raw = strings.Join(segs[i:], "/")
+			if trailingSlash {
+				raw += "/"
+			}
+		}
+		if !strings.HasPrefix(raw, s.prefix) || !strings.HasSuffix(raw, s.suffix) || len(raw) < len(s.prefix)+len(s.suffix) {
+			return nil, zero, false
+		}
+		raw = raw[len(s.prefix) : len(raw)-len(s.suffix)]
+		if raw == "" {
+			return nil, zero, false
+		}
+		v, err := url.PathUnescape(raw)
+		if err != nil {
+			v = raw
+		}
+		if labels == nil {
+			labels = make(map[string]string, len(r.segs))
+		}
+		labels[s.label] = v
+	}
+	greedy := 1
+	if r.greedy {
+		greedy = 0
+	}
+	return labels, routeScore{r.literals, len(r.static), len(r.reqQuery) + len(r.reqHdr), greedy}, true
+}
+
+// splitPath splits an escaped request path into segments, ignoring the
+// leading slash and one trailing slash.
+func splitPath(p string) []string {
+	p = strings.TrimPrefix(p, "/")
+	p = strings.TrimSuffix(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
