@@ -6,6 +6,7 @@ package mapper
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	servicemaps "github.com/iamwatch/iamwatch/service-maps"
 )
@@ -25,10 +26,49 @@ type Index struct {
 
 type service struct {
 	*servicemaps.Service
-	ops      map[string]*operation
-	opsFold  map[string]*operation
-	routes   map[string][]*route // by method
 	protocol map[string]bool
+
+	// Operations are compiled on first use: a process talks to a few of
+	// the hundreds of services.
+	once    sync.Once
+	err     error
+	ops     map[string]*operation
+	opsFold map[string]*operation
+	routes  map[string][]*route // by method
+}
+
+// compile builds the service's operations once. A service whose maps do not
+// compile has no operations, and Index.Validate reports why.
+func (s *service) compile() *service {
+	s.once.Do(func() {
+		ops := make(map[string]*operation, len(s.Ops))
+		fold := make(map[string]*operation, len(s.Ops))
+		routes := map[string][]*route{}
+		for _, mo := range s.Ops {
+			op, err := compileOperation(s, mo)
+			if err != nil {
+				s.err = fmt.Errorf("compile %s %s: %w", s.Model, mo.Name, err)
+				return
+			}
+			ops[mo.Name] = op
+			fold[strings.ToLower(mo.Name)] = op
+			if r := compileRoute(op); r != nil {
+				routes[r.method] = append(routes[r.method], r)
+			}
+		}
+		s.ops, s.opsFold, s.routes = ops, fold, routes
+	})
+	return s
+}
+
+// Validate compiles every service's operations and returns the first error.
+func (ix *Index) Validate() error {
+	for _, s := range ix.services {
+		if s.compile().err != nil {
+			return s.err
+		}
+	}
+	return nil
 }
 
 type operation struct {
@@ -62,7 +102,8 @@ type compiledRule struct {
 	remove []string
 }
 
-// NewIndex compiles m. It fails on a rule or template it cannot parse.
+// NewIndex indexes m. Operations compile on first use; Validate compiles
+// them all.
 func NewIndex(m *servicemaps.Maps) (*Index, error) {
 	ix := &Index{
 		maps:      m,
@@ -74,21 +115,9 @@ func NewIndex(m *servicemaps.Maps) (*Index, error) {
 		byModel:   map[string]*service{},
 	}
 	for _, ms := range m.Services {
-		s := &service{Service: ms, ops: make(map[string]*operation, len(ms.Ops)),
-			opsFold: make(map[string]*operation, len(ms.Ops)), routes: map[string][]*route{}, protocol: map[string]bool{}}
+		s := &service{Service: ms, protocol: make(map[string]bool, len(ms.Protocols))}
 		for _, p := range ms.Protocols {
 			s.protocol[p] = true
-		}
-		for _, mo := range ms.Ops {
-			op, err := compileOperation(s, mo)
-			if err != nil {
-				return nil, fmt.Errorf("compile %s %s: %w", ms.Model, mo.Name, err)
-			}
-			s.ops[mo.Name] = op
-			s.opsFold[strings.ToLower(mo.Name)] = op
-			if r := compileRoute(op); r != nil {
-				s.routes[r.method] = append(s.routes[r.method], r)
-			}
 		}
 		ix.services = append(ix.services, s)
 		ix.byModel[ms.Model] = s
@@ -208,7 +237,7 @@ func (ix *Index) Operation(model, name string) (*servicemaps.Service, *servicema
 	if s == nil {
 		return nil, nil
 	}
-	if op := s.opsFold[strings.ToLower(name)]; op != nil {
+	if op := s.compile().opsFold[strings.ToLower(name)]; op != nil {
 		return s.Service, op.Operation
 	}
 	return s.Service, nil

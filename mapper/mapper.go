@@ -94,7 +94,7 @@ func (ix *Index) mapNamed(obs *iamwatch.Observation) iamwatch.Call {
 		call.Reason = "unknown service " + quote(obs.Service)
 		return call
 	}
-	op := s.opsFold[strings.ToLower(obs.API)]
+	op := s.compile().opsFold[strings.ToLower(obs.API)]
 	if op == nil {
 		call.Reason = "unknown operation " + quote(obs.API) + " of " + s.ServiceID
 		call.Service = s.SigningName
@@ -123,7 +123,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 		prefix, name := target[:i], target[i+1:]
 		for _, list := range [][]*service{filterTarget(cands, prefix), ix.byTarget[prefix]} {
 			for _, s := range list {
-				if op := s.ops[name]; op != nil {
+				if op := s.compile().ops[name]; op != nil {
 					return op, ProtoJSON, nil, ""
 				}
 			}
@@ -134,7 +134,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	// rpc-v2-cbor: /service/{ServiceShape}/operation/{Operation}.
 	if svcName, opName, ok := cborPath(r.path); ok && (strings.EqualFold(h.Get("Smithy-Protocol"), "rpc-v2-cbor") || strings.Contains(r.contentType, "cbor")) {
 		for _, s := range cands {
-			if op := s.ops[opName]; op != nil {
+			if op := s.compile().ops[opName]; op != nil {
 				return op, ProtoCBOR, nil, ""
 			}
 		}
@@ -153,7 +153,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 		version := firstNonEmpty(r.query.Get("Version"), r.form.Get("Version"))
 		var found *operation
 		for _, s := range cands {
-			op := s.ops[action]
+			op := s.compile().ops[action]
 			if op == nil {
 				continue
 			}
@@ -187,7 +187,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	trailing := len(r.path) > 1 && strings.HasSuffix(r.path, "/")
 	if xid := r.query.Get("x-id"); xid != "" {
 		for _, s := range cands {
-			if op := s.ops[xid]; op != nil && strings.EqualFold(op.Method, r.method) {
+			if op := s.compile().ops[xid]; op != nil && strings.EqualFold(op.Method, r.method) {
 				for _, rt := range s.routes[r.method] {
 					if rt.op == op {
 						labels, _, _ := rt.match(r.method, segs, trailing, r.query, h)
@@ -204,7 +204,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 		bestScore  routeScore
 	)
 	for _, s := range cands {
-		for _, rt := range s.routes[r.method] {
+		for _, rt := range s.compile().routes[r.method] {
 			labels, score, ok := rt.match(r.method, segs, trailing, r.query, h)
 			if ok && (best == nil || score.better(bestScore)) {
 				best, bestLabels, bestScore = rt, labels, score

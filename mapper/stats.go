@@ -56,6 +56,7 @@ func (ix *Index) Stats() Stats {
 	}
 	for _, s := range ix.services {
 		st.Services++
+		s.compile()
 		for _, mo := range s.Ops {
 			op := s.ops[mo.Name]
 			st.Operations++

@@ -77,7 +77,12 @@ func (t template) expand(c *tctx) (out []string, exact bool) {
 		}
 		vals := c.values(p.name)
 		if len(vals) == 0 {
-			vals, exact = []string{"*"}, false
+			// An unknown context value (the account, say) widens the
+			// resource but does not make the request's own naming inexact.
+			vals = []string{"*"}
+			if !isContextVar(p.name) {
+				exact = false
+			}
 		}
 		var fv []string
 		for _, v := range vals {
@@ -104,6 +109,10 @@ func (t template) expand(c *tctx) (out []string, exact bool) {
 		results = next
 	}
 	return dedupe(results), exact
+}
+
+func isContextVar(name string) bool {
+	return name == "Partition" || name == "Region" || name == "Account"
 }
 
 func (c *tctx) values(name string) []string {

@@ -187,6 +187,12 @@ func Encode(m *Maps) ([]byte, error) {
 
 // Decode parses an artifact written by Encode.
 func Decode(data []byte) (*Maps, error) {
+	return decode(string(data))
+}
+
+// decode parses the artifact. Every field is a substring of text, so
+// decoding allocates structures, not strings.
+func decode(text string) (*Maps, error) {
 	m := &Maps{}
 	var (
 		svc   *Service
@@ -199,31 +205,44 @@ func Decode(data []byte) (*Maps, error) {
 	fail := func(format string, args ...any) (*Maps, error) {
 		return nil, fmt.Errorf("decode service maps: line %d: %s", lineNo, fmt.Sprintf(format, args...))
 	}
-	for len(data) > 0 {
+	var (
+		f       = make([]string, 0, 32)
+		opSlab  []Operation
+		actSlab []IAMAction
+	)
+	for len(text) > 0 {
 		lineNo++
-		var ln []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			ln, data = data[:i], data[i+1:]
+		var ln string
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			ln, text = text[:i], text[i+1:]
 		} else {
-			ln, data = data, nil
+			ln, text = text, ""
 		}
 		if len(ln) == 0 {
 			continue
 		}
-		f := strings.Split(string(ln), "\t")
-		need := func(n int) bool { return len(f) >= n }
+		f = f[:0]
+		for {
+			i := strings.IndexByte(ln, '\t')
+			if i < 0 {
+				f = append(f, ln)
+				break
+			}
+			f = append(f, ln[:i])
+			ln = ln[i+1:]
+		}
 		switch f[0] {
 		case "iamwatch-maps":
-			if !need(2) || f[1] != formatVersion {
+			if len(f) < 2 || f[1] != formatVersion {
 				return fail("unsupported format %q (want %s)", strings.Join(f[1:], " "), formatVersion)
 			}
 		case "src":
-			if !need(3) {
+			if len(f) < 3 {
 				return fail("short src record")
 			}
 			m.Sources = append(m.Sources, Source{Name: f[1], Version: f[2]})
 		case "svc":
-			if !need(14) {
+			if len(f) < 14 {
 				return fail("short svc record")
 			}
 			svc = &Service{Model: f[1], ServiceID: f[2], SigningName: f[3], EndpointPrefix: f[4],
@@ -232,19 +251,23 @@ func Decode(data []byte) (*Maps, error) {
 			m.Services = append(m.Services, svc)
 			op, rule = nil, nil
 		case "op":
-			if svc == nil || !need(6) {
+			if svc == nil || len(f) < 6 {
 				return fail("op record outside a service or short")
 			}
-			op = &Operation{Name: f[1], Method: f[2], URI: f[3], HostPrefix: f[4], Source: f[5]}
+			if len(opSlab) == cap(opSlab) {
+				opSlab = make([]Operation, 0, 1024)
+			}
+			opSlab = append(opSlab, Operation{Name: f[1], Method: f[2], URI: f[3], HostPrefix: f[4], Source: f[5]})
+			op = &opSlab[len(opSlab)-1]
 			svc.Ops = append(svc.Ops, op)
 			rule = nil
 		case "m":
-			if op == nil || !need(5) {
+			if op == nil || len(f) < 5 {
 				return fail("m record outside an operation or short")
 			}
 			op.Members = append(op.Members, Member{Name: f[1], Location: f[2], Wire: f[3], Required: f[4] == "1"})
 		case "a", "p", "ra":
-			if op == nil || !need(5) {
+			if op == nil || len(f) < 5 {
 				return fail("%s record outside an operation or short", f[0])
 			}
 			a := ActionTemplate{Action: f[1], Resources: splitList(f[2], " "), Reason: f[4]}
@@ -264,24 +287,24 @@ func Decode(data []byte) (*Maps, error) {
 				rule.Add = append(rule.Add, a)
 			}
 		case "r":
-			if op == nil || !need(4) {
+			if op == nil || len(f) < 4 {
 				return fail("r record outside an operation or short")
 			}
 			op.Rules = append(op.Rules, Rule{When: f[1], Reason: f[2], Remove: splitList(f[3], ",")})
 			rule = &op.Rules[len(op.Rules)-1]
 		case "ref":
 			n, err := strconv.Atoi(f[len(f)-1])
-			if !need(2) || err != nil {
+			if len(f) < 2 || err != nil {
 				return fail("bad ref record")
 			}
 			m.Reference.Operations = n
 		case "refmiss":
-			if !need(4) {
+			if len(f) < 4 {
 				return fail("short refmiss record")
 			}
 			m.Reference.Missed = append(m.Reference.Missed, ReferenceOp{Prefix: f[1], SDK: f[2], Operation: f[3]})
 		case "iam":
-			if !need(3) {
+			if len(f) < 3 {
 				return fail("short iam record")
 			}
 			iam = &IAMService{Prefix: f[1], Name: f[2]}
@@ -289,12 +312,12 @@ func Decode(data []byte) (*Maps, error) {
 			table = table[:0]
 			svc, op, rule = nil, nil, nil
 		case "rt":
-			if iam == nil || !need(2) {
+			if iam == nil || len(f) < 2 {
 				return fail("rt record outside an IAM service")
 			}
-			iam.ResourceTypes = append(iam.ResourceTypes, &ResourceType{Name: f[1], ARNFormats: f[2:]})
+			iam.ResourceTypes = append(iam.ResourceTypes, &ResourceType{Name: f[1], ARNFormats: append([]string(nil), f[2:]...)})
 		case "ck":
-			if iam == nil || !need(4) {
+			if iam == nil || len(f) < 4 {
 				return fail("ck record outside an IAM service or short")
 			}
 			table = append(table, f[1])
@@ -302,18 +325,27 @@ func Decode(data []byte) (*Maps, error) {
 				iam.ConditionKeys = append(iam.ConditionKeys, &ConditionKey{Name: f[1], Type: f[2]})
 			}
 		case "ac":
-			if iam == nil || !need(5) {
+			if iam == nil || len(f) < 5 {
 				return fail("ac record outside an IAM service or short")
 			}
 			lvl, ok := codeLevel[f[2]]
 			if !ok {
 				return fail("unknown access level %q", f[2])
 			}
-			a := &IAMAction{Name: f[1], Level: lvl, ResourceTypes: splitList(f[3], ",")}
-			for _, s := range splitList(f[4], ",") {
-				i, err := strconv.Atoi(s)
+			if len(actSlab) == cap(actSlab) {
+				actSlab = make([]IAMAction, 0, 1024)
+			}
+			actSlab = append(actSlab, IAMAction{Name: f[1], Level: lvl, ResourceTypes: splitList(f[3], ",")})
+			a := &actSlab[len(actSlab)-1]
+			if f[4] != "" {
+				a.ConditionKeys = make([]string, 0, strings.Count(f[4], ",")+1)
+			}
+			for s := f[4]; s != ""; {
+				var k string
+				k, s, _ = strings.Cut(s, ",")
+				i, err := strconv.Atoi(k)
 				if err != nil || i < 0 || i >= len(table) {
-					return fail("bad condition key index %q", s)
+					return fail("bad condition key index %q", k)
 				}
 				a.ConditionKeys = append(a.ConditionKeys, table[i])
 			}

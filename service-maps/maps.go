@@ -13,9 +13,11 @@ package servicemaps
 
 import (
 	_ "embed"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/iamwatch/iamwatch"
 )
@@ -24,7 +26,17 @@ import (
 var embedded []byte
 
 // Load returns the embedded maps, decoded once.
-var Load = sync.OnceValues(func() (*Maps, error) { return Decode(embedded) })
+var Load = sync.OnceValues(DecodeEmbedded)
+
+// DecodeEmbedded decodes the embedded maps afresh. Most callers want Load.
+func DecodeEmbedded() (*Maps, error) {
+	if len(embedded) == 0 {
+		return nil, fmt.Errorf("decode service maps: the embedded artifact is empty")
+	}
+	// The embedded bytes are read-only for the life of the process, so
+	// they can back the decoded strings without a copy.
+	return decode(unsafe.String(&embedded[0], len(embedded)))
+}
 
 // Embedded returns the raw embedded artifact.
 func Embedded() []byte { return embedded }
@@ -138,6 +150,7 @@ type IAMService struct {
 	ResourceTypes []*ResourceType
 	ConditionKeys []*ConditionKey
 
+	once          sync.Once
 	actionByLower map[string]*IAMAction
 	rtByName      map[string]*ResourceType
 }
@@ -178,31 +191,38 @@ func (m *Maps) Action(action string) *IAMAction {
 	if s == nil {
 		return nil
 	}
-	return s.actionByLower[strings.ToLower(name)]
+	return s.Action(name)
 }
 
 // ResourceType returns the resource type called name, or nil.
 func (s *IAMService) ResourceType(name string) *ResourceType {
+	s.once.Do(s.index)
 	return s.rtByName[name]
 }
 
 // Action returns the action called name (any case), or nil.
 func (s *IAMService) Action(name string) *IAMAction {
+	s.once.Do(s.index)
 	return s.actionByLower[strings.ToLower(name)]
+}
+
+// index builds the service's lookup tables on first use: most processes
+// touch a handful of the catalog's services.
+func (s *IAMService) index() {
+	s.actionByLower = make(map[string]*IAMAction, len(s.Actions))
+	for _, a := range s.Actions {
+		s.actionByLower[strings.ToLower(a.Name)] = a
+	}
+	s.rtByName = make(map[string]*ResourceType, len(s.ResourceTypes))
+	for _, rt := range s.ResourceTypes {
+		s.rtByName[rt.Name] = rt
+	}
 }
 
 func (m *Maps) index() {
 	m.iamByPrefix = make(map[string]*IAMService, len(m.IAM))
 	for _, s := range m.IAM {
 		m.iamByPrefix[strings.ToLower(s.Prefix)] = s
-		s.actionByLower = make(map[string]*IAMAction, len(s.Actions))
-		for _, a := range s.Actions {
-			s.actionByLower[strings.ToLower(a.Name)] = a
-		}
-		s.rtByName = make(map[string]*ResourceType, len(s.ResourceTypes))
-		for _, rt := range s.ResourceTypes {
-			s.rtByName[rt.Name] = rt
-		}
 	}
 }
 

@@ -1,0 +1,74 @@
+package mapper_test
+
+import (
+	"runtime"
+	"sort"
+	"testing"
+
+	"github.com/iamwatch/iamwatch"
+	"github.com/iamwatch/iamwatch/mapper"
+	servicemaps "github.com/iamwatch/iamwatch/service-maps"
+)
+
+// BenchmarkMap maps the whole real-SDK corpus round robin: the mixed
+// workload. req/s is per core (the benchmark runs on one goroutine).
+func BenchmarkMap(b *testing.B) {
+	ix := index(b)
+	raw := rawFixtures(b)
+	names := make([]string, 0, len(raw))
+	for n := range raw {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var obs []*iamwatch.Observation
+	for _, n := range names {
+		o, err := mapper.ParseRaw(raw[n], "https")
+		if err != nil {
+			b.Fatalf("%s: %v", n, err)
+		}
+		obs = append(obs, o)
+	}
+	if len(obs) == 0 {
+		b.Skip("no fixtures")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := ix.Map(obs[i%len(obs)])
+		if len(c.Actions) > 1<<20 {
+			b.Fatal("impossible")
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkLoad decodes the embedded maps and compiles the index, as the
+// first call of a process does. heap-B is the live heap the result holds.
+func BenchmarkLoad(b *testing.B) {
+	var keep *mapper.Index
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m, err := servicemaps.DecodeEmbedded()
+		if err != nil {
+			b.Fatal(err)
+		}
+		keep, err = mapper.NewIndex(m)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc)-float64(before.HeapAlloc), "heap-B")
+	runtime.KeepAlive(keep)
+}
+
+func TestEmbeddedMapsCompile(t *testing.T) {
+	if err := index(t).Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
