@@ -55,6 +55,14 @@ type Observation struct {
 	Status    int    // HTTP status; 0 when no response arrived
 	ErrorCode string // AWS error code, e.g. "AccessDenied"
 	Latency   time.Duration
+	// Fault says why the proxy itself answered instead of the upstream,
+	// e.g. "upstream refused the connection".
+	Fault string
+
+	// ResponseHeader and ResponseBody (at most MaxBodyPrefix bytes) let the
+	// mapper read an error code or STS credentials. Transient: never stored.
+	ResponseHeader http.Header
+	ResponseBody   []byte
 }
 
 // AccessLevel is the IAM access level of an action.
@@ -117,4 +125,23 @@ func (c *Call) RequiredActions() []ActionUse {
 		}
 	}
 	return out
+}
+
+// Record is one call as the store keeps it: what was called, by whom, with
+// what outcome, and the permissions it needs. It holds no request bodies,
+// signatures or credentials beyond the access key ID.
+type Record struct {
+	ID           int64
+	Session      string
+	Time         time.Time
+	Source       Source
+	AccessKeyID  string
+	PrincipalARN string
+	Labels       map[string]string
+	Call
+	// Outcome. Pending is true while the upstream call is in flight.
+	Pending   bool
+	Status    int
+	ErrorCode string
+	Latency   time.Duration
 }
