@@ -1,6 +1,8 @@
 package mapper
 
 import (
+	"github.com/iamwatch/iamwatch"
+
 	"net/http"
 	"net/url"
 	"strings"
@@ -76,4 +78,14 @@ func (s *signature) fillScope(cred string) {
 			s.AccessKeyID = parts[0]
 		}
 	}
+}
+
+// AccessKeyID returns the access key ID that signed obs, from its
+// Authorization header or presigned query, or the one the front end saw.
+func AccessKeyID(obs *iamwatch.Observation) string {
+	if obs.AccessKeyID != "" || obs.Header == nil {
+		return obs.AccessKeyID
+	}
+	q, _ := url.ParseQuery(obs.RawQuery)
+	return parseSignature(obs.Header, q).AccessKeyID
 }
