@@ -2,7 +2,6 @@ package mapper
 
 import (
 	"net"
-	"regexp"
 	"strings"
 )
 
@@ -23,10 +22,44 @@ var dnsSuffixes = []string{
 	"on.aws",
 }
 
-var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$`)
+// isRegion reports whether s looks like an AWS region name:
+// ^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$, without a regexp on the hot path.
+func isRegion(s string) bool {
+	if len(s) < 6 || !isLower(s[0]) || !isLower(s[1]) || s[2] != '-' {
+		return false
+	}
+	var buf [4]string
+	parts := buf[:0]
+	for rest := s[3:]; ; {
+		i := strings.IndexByte(rest, '-')
+		if i < 0 {
+			parts = append(parts, rest)
+			break
+		}
+		if len(parts) == 3 {
+			return false
+		}
+		parts = append(parts, rest[:i])
+		rest = rest[i+1:]
+	}
+	if len(parts) == 3 {
+		if parts[0] != "gov" && !(strings.HasPrefix(parts[0], "iso") && len(parts[0]) <= 4) {
+			return false
+		}
+		parts = parts[1:]
+	}
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
+		return false
+	}
+	for i := 0; i < len(parts[0]); i++ {
+		if !isLower(parts[0][i]) {
+			return false
+		}
+	}
+	return isDigits(parts[1])
+}
 
-// isRegion reports whether s looks like an AWS region name.
-func isRegion(s string) bool { return regionRE.MatchString(s) }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
 
 // partitionOf returns the partition of a region.
 func partitionOf(region string) string {

@@ -26,6 +26,7 @@ type Index struct {
 
 type service struct {
 	*servicemaps.Service
+	maps     *servicemaps.Maps
 	protocol map[string]bool
 
 	// Operations are compiled on first use: a process talks to a few of
@@ -84,7 +85,8 @@ type operation struct {
 }
 
 type compiledAction struct {
-	action     string
+	action     string // canonical case when the catalog has it
+	cat        *servicemaps.IAMAction
 	resources  []template
 	conditions []compiledCondition
 	reason     string
@@ -115,7 +117,7 @@ func NewIndex(m *servicemaps.Maps) (*Index, error) {
 		byModel:   map[string]*service{},
 	}
 	for _, ms := range m.Services {
-		s := &service{Service: ms, protocol: make(map[string]bool, len(ms.Protocols))}
+		s := &service{Service: ms, maps: m, protocol: make(map[string]bool, len(ms.Protocols))}
 		for _, p := range ms.Protocols {
 			s.protocol[p] = true
 		}
@@ -188,7 +190,7 @@ func compileOperation(s *service, mo *servicemaps.Operation) (*operation, error)
 	compileList := func(list []servicemaps.ActionTemplate) []*compiledAction {
 		out := make([]*compiledAction, 0, len(list))
 		for _, a := range list {
-			ca, e := compileAction(a)
+			ca, e := compileAction(s.maps, a)
 			if e != nil && err == nil {
 				err = e
 			}
@@ -208,8 +210,14 @@ func compileOperation(s *service, mo *servicemaps.Operation) (*operation, error)
 	return op, err
 }
 
-func compileAction(a servicemaps.ActionTemplate) (*compiledAction, error) {
+func compileAction(m *servicemaps.Maps, a servicemaps.ActionTemplate) (*compiledAction, error) {
 	ca := &compiledAction{action: a.Action, reason: a.Reason}
+	if cat := m.Action(a.Action); cat != nil {
+		ca.cat = cat
+		if p, _, ok := strings.Cut(a.Action, ":"); ok {
+			ca.action = p + ":" + cat.Name
+		}
+	}
 	for _, r := range a.Resources {
 		t, err := parseTemplate(r)
 		if err != nil {

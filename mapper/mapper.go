@@ -355,18 +355,25 @@ func (ix *Index) params(r *request, op *operation, proto string, labels map[stri
 	if r.host.AccountID != "" && len(p.Get("AccountId")) == 0 {
 		p.add("AccountId", r.host.AccountID)
 	}
+	if (proto == ProtoQuery || proto == ProtoEC2) && len(r.obs.Body) == 0 {
+		p.parseFormBody(r.query)
+	}
+	if len(r.obs.Body) > 0 {
+		p.body = func(p *Params) { parseBody(p, r, op, proto) }
+	}
+	return p
+}
+
+// parseBody adds the body's members to p, by the operation's protocol.
+func parseBody(p *Params, r *request, op *operation, proto string) {
 	body := r.obs.Body
 	switch {
-	case len(body) == 0:
 	case proto == ProtoQuery || proto == ProtoEC2:
 		form := r.form
 		if form == nil {
 			form, _ = url.ParseQuery(string(body))
 		}
 		p.parseFormBody(form)
-		if r.form == nil {
-			// GET query requests carry their parameters in the URL.
-		}
 	case proto == ProtoCBOR:
 		p.parseCBORBody(body)
 	case proto == ProtoJSON:
@@ -376,18 +383,14 @@ func (ix *Index) params(r *request, op *operation, proto string, labels map[stri
 	case proto == ProtoRESTXML && (strings.Contains(r.contentType, "xml") || r.contentType == "") && bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")):
 		p.parseXMLBody(body)
 	}
-	if (proto == ProtoQuery || proto == ProtoEC2) && len(body) == 0 {
-		p.parseFormBody(r.query)
-	}
 	for wire, name := range op.body {
 		if wire == name {
 			continue
 		}
-		for _, v := range p.Get(wire) {
-			p.add(name, v)
+		if v, ok := p.vals[wire]; ok {
+			p.vals[name] = append(p.vals[name], v...)
 		}
 	}
-	return p
 }
 
 // actions applies the operation's rules and fills its templates.
@@ -419,12 +422,19 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 			}
 		}
 	}
-	var out []iamwatch.ActionUse
-	index := map[string]int{}
+	out := make([]iamwatch.ActionUse, 0, len(req)+len(op.possible))
+	find := func(action string) int {
+		for i := range out {
+			if strings.EqualFold(out[i].Action, action) {
+				return i
+			}
+		}
+		return -1
+	}
 	emit := func(a *compiledAction, possible bool, reason string) {
 		u := ix.fill(a, c, withParams)
 		u.Possible, u.Reason = possible, firstNonEmpty(reason, a.reason)
-		if i, ok := index[strings.ToLower(u.Action)]; ok {
+		if i := find(u.Action); i >= 0 {
 			prev := &out[i]
 			if prev.Possible && !possible {
 				prev.Possible, prev.Reason = false, u.Reason
@@ -439,14 +449,13 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 			}
 			return
 		}
-		index[strings.ToLower(u.Action)] = len(out)
 		out = append(out, u)
 	}
 	for _, pa := range req {
 		emit(pa.a, false, pa.reason)
 	}
 	for _, a := range op.possible {
-		if _, done := index[strings.ToLower(a.action)]; done {
+		if find(a.action) >= 0 {
 			continue
 		}
 		emit(a, true, "")
@@ -461,12 +470,9 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 
 func (ix *Index) fill(a *compiledAction, c *tctx, withParams bool) iamwatch.ActionUse {
 	u := iamwatch.ActionUse{Action: a.action, Exact: true}
-	cat := ix.maps.Action(a.action)
+	cat := a.cat
 	if cat != nil {
 		u.Level = cat.Level
-		if p, _, ok := strings.Cut(a.action, ":"); ok {
-			u.Action = p + ":" + cat.Name // canonical case
-		}
 	}
 	if !withParams {
 		u.Resources, u.Exact = []string{"*"}, cat == nil || len(cat.ResourceTypes) == 0

@@ -28,6 +28,17 @@ type Params struct {
 	header http.Header
 	query  url.Values
 	n      int
+	// body parses the request body on the first lookup that needs it:
+	// most operations' rules and templates only read the URI, query and
+	// headers.
+	body func(*Params)
+}
+
+func (p *Params) load() {
+	if f := p.body; f != nil {
+		p.body = nil
+		f(p)
+	}
 }
 
 func newParams(h http.Header, q url.Values) *Params {
@@ -39,6 +50,10 @@ func (p *Params) Get(name string) []string {
 	if p == nil {
 		return nil
 	}
+	if v, ok := p.vals[name]; ok {
+		return v
+	}
+	p.load()
 	return p.vals[name]
 }
 
@@ -52,6 +67,7 @@ func (p *Params) First(name string) string {
 
 // Names returns the parameter names, sorted.
 func (p *Params) Names() []string {
+	p.load()
 	names := make([]string, 0, len(p.vals))
 	for k := range p.vals {
 		names = append(names, k)
@@ -135,6 +151,7 @@ func (p *Params) lookup(term string) []string {
 		return p.query[name]
 	}
 	if prefix, ok := strings.CutSuffix(term, "*"); ok {
+		p.load()
 		var out []string
 		for k, v := range p.vals {
 			if strings.HasPrefix(k, prefix) {
@@ -143,7 +160,7 @@ func (p *Params) lookup(term string) []string {
 		}
 		return out
 	}
-	return p.vals[term]
+	return p.Get(term)
 }
 
 // parseJSONBody adds the members of a JSON body. A truncated body yields

@@ -237,3 +237,15 @@ func TestResourceName(t *testing.T) {
 		}
 	}
 }
+
+func TestIsRegion(t *testing.T) {
+	for s, want := range map[string]bool{
+		"us-east-1": true, "us-gov-west-1": true, "cn-north-1": true, "us-iso-east-1": true, "us-isob-east-1": true,
+		"eu-isoe-west-1": true, "ap-southeast-5": true, "s3": false, "us-east": false, "fips": false, "us-east-1a": false,
+		"123456789012": false, "dualstack": false, "usw2-az1": false, "us-foo-bar-1": false,
+	} {
+		if got := isRegion(s); got != want {
+			t.Errorf("isRegion(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

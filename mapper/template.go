@@ -66,6 +66,52 @@ type tctx struct {
 // out (an "arn" filter on a non-ARN), and exact=false when a parameter was
 // missing and its part became "*".
 func (t template) expand(c *tctx) (out []string, exact bool) {
+	// Fast path: every variable has at most one value.
+	var b strings.Builder
+	exact = true
+	for _, p := range t {
+		if !p.isVar {
+			b.WriteString(p.lit)
+			continue
+		}
+		var v string
+		switch p.name {
+		case "Partition":
+			v = c.partition
+		case "Region":
+			v = c.region
+		case "Account":
+			v = c.account
+		case "@path":
+			v = c.path
+		default:
+			vals := c.params.lookup(p.name)
+			if len(vals) > 1 {
+				return t.expandAll(c)
+			}
+			if len(vals) == 1 {
+				v = vals[0]
+			}
+			if v == "" {
+				exact = false
+			}
+		}
+		if v == "" {
+			b.WriteByte('*')
+			continue
+		}
+		f, ok := applyFilter(p.filter, v, c)
+		if !ok {
+			return nil, exact
+		}
+		b.WriteString(f)
+	}
+	return []string{b.String()}, exact
+}
+
+// expandAll expands a template whose variables have several values into
+// one result per combination.
+func (t template) expandAll(c *tctx) (out []string, exact bool) {
 	exact = true
 	results := []string{""}
 	for _, p := range t {
