@@ -87,6 +87,9 @@ type operation struct {
 type compiledAction struct {
 	action     string // canonical case when the catalog has it
 	cat        *servicemaps.IAMAction
+	// requestTags: the action takes aws:RequestTag/${TagKey}, so the
+	// request's tags are condition values.
+	requestTags bool
 	resources  []template
 	conditions []compiledCondition
 	reason     string
@@ -216,6 +219,11 @@ func compileAction(m *servicemaps.Maps, a servicemaps.ActionTemplate) (*compiled
 		ca.cat = cat
 		if p, _, ok := strings.Cut(a.Action, ":"); ok {
 			ca.action = p + ":" + cat.Name
+		}
+		for _, k := range cat.ConditionKeys {
+			if k == "aws:RequestTag/${TagKey}" || k == "aws:TagKeys" {
+				ca.requestTags = true
+			}
 		}
 	}
 	for _, r := range a.Resources {

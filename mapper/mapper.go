@@ -489,6 +489,17 @@ func (ix *Index) fill(a *compiledAction, c *tctx, withParams bool) iamwatch.Acti
 		u.Exact = cat != nil && len(cat.ResourceTypes) == 0
 	}
 	u.Resources = dedupe(u.Resources)
+	if a.requestTags {
+		if keys, vals := requestTags(c.params); len(keys) > 0 {
+			if u.Conditions == nil {
+				u.Conditions = map[string][]string{}
+			}
+			for i, k := range keys {
+				u.Conditions["aws:RequestTag/"+k] = []string{vals[i]}
+			}
+			u.Conditions["aws:TagKeys"] = keys
+		}
+	}
 	for _, cond := range a.conditions {
 		vals, exact := cond.value.expand(c)
 		if !exact || len(vals) == 0 {

@@ -337,3 +337,47 @@ func (p *Params) walkCBOR(path string, v cbor.Value, depth int) {
 		p.walkCBOR(path, t.Value, depth+1)
 	}
 }
+
+// tagShapes are where requests carry tags: key and value paths of a list
+// of pairs, as JSON, query and ec2 requests flatten them.
+var tagShapes = [][2]string{
+	{"Tags.Key", "Tags.Value"},
+	{"tags.key", "tags.value"},
+	{"Tags.key", "Tags.value"},
+	{"TagSpecification.Tag.Key", "TagSpecification.Tag.Value"},
+	{"TagSpecifications.Tags.Key", "TagSpecifications.Tags.Value"},
+	{"Tag.Key", "Tag.Value"},
+	{"TagList.Key", "TagList.Value"},
+}
+
+// requestTags returns the tags a request sets, sorted by key, from a list
+// of key/value pairs or a map member named Tags or tags.
+func requestTags(p *Params) (keys, vals []string) {
+	tags := map[string]string{}
+	for _, s := range tagShapes {
+		ks, vs := p.Get(s[0]), p.Get(s[1])
+		if len(ks) == 0 || len(ks) != len(vs) {
+			continue
+		}
+		for i, k := range ks {
+			tags[k] = vs[i]
+		}
+	}
+	if len(tags) == 0 {
+		for _, m := range []string{"Tags", "tags"} {
+			for _, k := range p.Get(m) {
+				if v := p.Get(m + "." + k); len(v) == 1 {
+					tags[k] = v[0]
+				}
+			}
+		}
+	}
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vals = append(vals, tags[k])
+	}
+	return keys, vals
+}

@@ -249,3 +249,36 @@ func TestIsRegion(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestTags(t *testing.T) {
+	tests := []struct {
+		name string
+		fill func(p *Params)
+		keys []string
+		vals []string
+	}{
+		{"json list", func(p *Params) {
+			p.parseJSONBody([]byte(`{"Tags":[{"Key":"team","Value":"a"},{"Key":"env","Value":"prod"}]}`))
+		}, []string{"env", "team"}, []string{"prod", "a"}},
+		{"json map", func(p *Params) { p.parseJSONBody([]byte(`{"Tags":{"team":"a"}}`)) }, []string{"team"}, []string{"a"}},
+		{"query", func(p *Params) {
+			f, _ := url.ParseQuery("Tags.member.1.Key=team&Tags.member.1.Value=a")
+			p.parseFormBody(f)
+		}, []string{"team"}, []string{"a"}},
+		{"ec2", func(p *Params) {
+			f, _ := url.ParseQuery("TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=web")
+			p.parseFormBody(f)
+		}, []string{"Name"}, []string{"web"}},
+		{"none", func(p *Params) { p.parseJSONBody([]byte(`{"TableName":"t"}`)) }, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newParams(nil, nil)
+			tt.fill(p)
+			keys, vals := requestTags(p)
+			if !reflect.DeepEqual(keys, tt.keys) || !reflect.DeepEqual(vals, tt.vals) {
+				t.Errorf("got %v %v, want %v %v", keys, vals, tt.keys, tt.vals)
+			}
+		})
+	}
+}
