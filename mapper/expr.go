@@ -12,11 +12,11 @@ type expr [][]term
 type term struct {
 	neg   bool
 	name  string
-	op    string // "", "=", "^=", "~=", "^~="
+	op    string // "", "=", "^=", "~=", "^~=", "*="
 	value string
 }
 
-var exprOps = []string{"^~=", "^=", "~=", "="}
+var exprOps = []string{"^~=", "^=", "~=", "*=", "="}
 
 func parseExpr(s string) (expr, error) {
 	if strings.TrimSpace(s) == "" {
@@ -60,9 +60,10 @@ func parseTerm(s string) (term, error) {
 	} else {
 		t.name = s
 	}
-	if t.name == "" || strings.ContainsAny(t.name, " \t=^~!") {
+	if t.name == "" || strings.ContainsAny(t.name, " \t=^~!") || strings.HasSuffix(t.name, "*") && t.op == "*=" {
 		return t, fmt.Errorf("bad term %q", s)
 	}
+	t.name = normalizeName(t.name)
 	return t, nil
 }
 
@@ -102,10 +103,22 @@ func (t term) eval(p *Params) bool {
 				return true
 			}
 		case "^~=":
-			if len(v) >= len(t.value) && strings.EqualFold(strings.TrimSpace(v)[:min(len(t.value), len(strings.TrimSpace(v)))], t.value) {
+			v = strings.TrimSpace(v)
+			if len(v) >= len(t.value) && strings.EqualFold(v[:len(t.value)], t.value) {
+				return true
+			}
+		case "*=":
+			if strings.Contains(v, t.value) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// CheckWhen reports whether s is a `when` expression the mapper can
+// evaluate: the generator validates curated rules with it.
+func CheckWhen(s string) error {
+	_, err := parseExpr(s)
+	return err
 }

@@ -85,14 +85,14 @@ type operation struct {
 }
 
 type compiledAction struct {
-	action     string // canonical case when the catalog has it
-	cat        *servicemaps.IAMAction
+	action string // canonical case when the catalog has it
+	cat    *servicemaps.IAMAction
 	// requestTags: the action takes aws:RequestTag/${TagKey}, so the
 	// request's tags are condition values.
 	requestTags bool
-	resources  []template
-	conditions []compiledCondition
-	reason     string
+	resources   []template
+	conditions  []compiledCondition
+	reason      string
 }
 
 type compiledCondition struct {
@@ -140,6 +140,11 @@ func NewIndex(m *servicemaps.Maps) (*Index, error) {
 		add(ix.bySigning, ms.SigningName)
 		add(ix.byPrefix, strings.ToLower(ms.EndpointPrefix))
 		add(ix.byTarget, ms.TargetPrefix)
+		// Newer SDKs send the short form of a namespaced target prefix:
+		// "CloudTrail_20131101" for "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101".
+		if i := strings.LastIndexByte(ms.TargetPrefix, '.'); i >= 0 {
+			add(ix.byTarget, ms.TargetPrefix[i+1:])
+		}
 		for _, a := range append([]string{ms.Model, ms.ServiceID, ms.EndpointPrefix, ms.SigningName}, ms.Aliases...) {
 			add(ix.byAlias, foldName(a))
 		}

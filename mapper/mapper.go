@@ -227,7 +227,7 @@ func restProto(s *service) string {
 func filterTarget(ss []*service, prefix string) []*service {
 	var out []*service
 	for _, s := range ss {
-		if s.TargetPrefix == prefix {
+		if s.TargetPrefix == prefix || strings.HasSuffix(s.TargetPrefix, "."+prefix) {
 			out = append(out, s)
 		}
 	}
@@ -290,6 +290,11 @@ func (ix *Index) candidates(r *request) []*service {
 		case hi.S3Bucket != "":
 			r.path = "/" + url.PathEscape(hi.S3Bucket) + pathOrEmpty(r.path)
 		}
+	}
+	if r.sig.Service == "s3-outposts" && strings.HasPrefix(r.path, "/v20180820/") {
+		// S3 Control's API on Outposts: signed for s3-outposts, sent to
+		// the s3-outposts host.
+		return ix.servicesOf("s3control")
 	}
 	switch {
 	case len(bySig) == 0:
@@ -383,12 +388,25 @@ func parseBody(p *Params, r *request, op *operation, proto string) {
 	case proto == ProtoRESTXML && (strings.Contains(r.contentType, "xml") || r.contentType == "") && bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")):
 		p.parseXMLBody(body)
 	}
-	for wire, name := range op.body {
-		if wire == name {
-			continue
+	// Body members renamed on the wire ("Attribute" for Attributes, XML
+	// "Object" for Objects) are also found under their member names, with
+	// everything below them.
+	if len(op.body) > 0 {
+		var add [][2]string
+		for k := range p.vals {
+			for wire, name := range op.body {
+				if wire == name {
+					continue
+				}
+				if k == wire {
+					add = append(add, [2]string{k, name})
+				} else if rest, ok := strings.CutPrefix(k, wire+"."); ok {
+					add = append(add, [2]string{k, name + "." + rest})
+				}
+			}
 		}
-		if v, ok := p.vals[wire]; ok {
-			p.vals[name] = append(p.vals[name], v...)
+		for _, a := range add {
+			p.vals[a[1]] = append(p.vals[a[1]], p.vals[a[0]]...)
 		}
 	}
 }

@@ -32,11 +32,18 @@ type Params struct {
 	// most operations' rules and templates only read the URI, query and
 	// headers.
 	body func(*Params)
+	// fixed are the names bound to the URI, query or headers: a body key of
+	// the same name does not add to them.
+	fixed map[string]bool
 }
 
 func (p *Params) load() {
 	if f := p.body; f != nil {
 		p.body = nil
+		p.fixed = make(map[string]bool, len(p.vals))
+		for k := range p.vals {
+			p.fixed[k] = true
+		}
 		f(p)
 	}
 }
@@ -77,7 +84,7 @@ func (p *Params) Names() []string {
 }
 
 func (p *Params) add(name, value string) {
-	if name == "" || p.n >= maxParamValues {
+	if name == "" || p.n >= maxParamValues || p.fixed[name] {
 		return
 	}
 	p.n++
@@ -92,6 +99,25 @@ func (p *Params) addFlat(path, value string) {
 	if c := collapsePath(path); c != path {
 		p.add(c, value)
 	}
+}
+
+// normalizeName turns a parameter reference written with list markers,
+// "Tags.member.N.Key" or "SecurityGroupId.N", into the collapsed path the
+// mapper stores: "Tags.Key", "SecurityGroupId". Header and query
+// references are kept as they are.
+func normalizeName(name string) string {
+	if strings.HasPrefix(name, "h:") || strings.HasPrefix(name, "q:") || !strings.ContainsRune(name, '.') {
+		return name
+	}
+	parts := strings.Split(name, ".")
+	out := parts[:0]
+	for _, s := range parts {
+		if s == "N" || s == "member" || s == "entry" || isDigits(s) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ".")
 }
 
 func collapsePath(path string) string {
@@ -248,6 +274,21 @@ func (p *Params) parseFormBody(form url.Values) {
 	for _, k := range keys {
 		for _, v := range form[k] {
 			p.addFlat(k, v)
+		}
+	}
+	// Query-protocol maps: "Attributes.entry.1.key=K&Attributes.entry.1.value=V"
+	// and "Attribute.1.Name=K&Attribute.1.Value=V" also give "Attributes.K=V".
+	for _, k := range keys {
+		for _, pair := range [][2]string{{".key", ".value"}, {".Name", ".Value"}, {".Key", ".Value"}} {
+			base, ok := strings.CutSuffix(k, pair[0])
+			if !ok {
+				continue
+			}
+			vs := form[base+pair[1]]
+			if len(vs) == 0 || len(form[k]) == 0 {
+				continue
+			}
+			p.add(collapsePath(base)+"."+form[k][0], vs[0])
 		}
 	}
 }

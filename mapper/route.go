@@ -85,8 +85,9 @@ func compileRoute(op *operation) *route {
 }
 
 // routeScore orders matches: literal segments, then static query keys, then
-// required members, then non-greedy over greedy.
-type routeScore [4]int
+// required members, then non-greedy over greedy, then current over
+// deprecated.
+type routeScore [5]int
 
 func (a routeScore) better(b routeScore) bool {
 	for i := range a {
@@ -165,7 +166,11 @@ func (r *route) match(method string, segs []string, trailingSlash bool, q url.Va
 	if r.greedy {
 		greedy = 0
 	}
-	return labels, routeScore{r.literals, len(r.static), len(r.reqQuery) + len(r.reqHdr), greedy}, true
+	current := 1
+	if r.op.Deprecated {
+		current = 0
+	}
+	return labels, routeScore{r.literals, len(r.static), len(r.reqQuery) + len(r.reqHdr), greedy, current}, true
 }
 
 // splitPath splits an escaped request path into segments, ignoring the

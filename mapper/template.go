@@ -11,19 +11,20 @@ import (
 type template []tpart
 
 type tpart struct {
-	lit    string
-	name   string // variable, when lit is empty
-	filter string
-	isVar  bool
+	lit     string
+	name    string   // variable, when lit is empty
+	filters []string // applied left to right
+	isVar   bool
 }
 
 // maxExpansion caps the resources one template yields from list values.
 const maxExpansion = 64
 
 var knownFilters = map[string]bool{
-	"": true, "name": true, "last": true, "account": true, "region": true, "arn": true,
-	"keys": true, "trimslash": true, "copysource": true, "copysourcebucket": true, "lower": true,
-	"path": true, "queueurl": true, "nopath": true,
+	"name": true, "last": true, "account": true, "region": true, "arn": true,
+	"keys": true, "trimslash": true, "copysource": true, "copybucket": true, "copykey": true, "lower": true,
+	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
+	"ssmparam": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
 }
 
 func parseTemplate(s string) (template, error) {
@@ -41,15 +42,17 @@ func parseTemplate(s string) (template, error) {
 		if j < 0 {
 			return nil, fmt.Errorf("unclosed ${ in %q", s)
 		}
-		ref := s[i+2 : i+j]
-		name, filter, _ := strings.Cut(ref, "|")
+		ref := strings.Split(s[i+2:i+j], "|")
+		name := normalizeName(ref[0])
 		if name == "" {
 			return nil, fmt.Errorf("empty variable in %q", s)
 		}
-		if !knownFilters[filter] {
-			return nil, fmt.Errorf("unknown filter %q in %q", filter, s)
+		for _, f := range ref[1:] {
+			if !knownFilters[f] {
+				return nil, fmt.Errorf("unknown filter %q in %q", f, s)
+			}
 		}
-		t = append(t, tpart{name: name, filter: filter, isVar: true})
+		t = append(t, tpart{name: name, filters: ref[1:], isVar: true})
 		s = s[i+j+1:]
 	}
 	return t, nil
@@ -100,61 +103,110 @@ func (t template) expand(c *tctx) (out []string, exact bool) {
 			b.WriteByte('*')
 			continue
 		}
-		f, ok := applyFilter(p.filter, v, c)
-		if !ok {
+		f, res := applyFilters(p.filters, v, c)
+		switch res {
+		case filterDrop:
 			return nil, exact
+		case filterMissing:
+			b.WriteByte('*')
+			exact = false
+			continue
 		}
 		b.WriteString(f)
 	}
 	return []string{b.String()}, exact
 }
 
-// expandAll expands a template whose variables have several values into
-// one result per combination.
+// filterResult says what a filter made of a value.
+type filterResult int
+
+const (
+	filterOK      filterResult = iota
+	filterMissing              // the filter does not apply: the part becomes "*"
+	filterDrop                 // the template yields nothing
+)
+
+func applyFilters(fs []string, v string, c *tctx) (string, filterResult) {
+	for _, f := range fs {
+		var res filterResult
+		v, res = applyFilter(f, v, c)
+		if res != filterOK {
+			return "", res
+		}
+	}
+	return v, filterOK
+}
+
+// expandAll expands a template whose variables have several values: one
+// result per element when they all range over the same parameter (zipped),
+// otherwise one per combination, capped at maxExpansion.
 func (t template) expandAll(c *tctx) (out []string, exact bool) {
 	exact = true
-	results := []string{""}
+	vals := map[string][]string{}
+	var names []string
 	for _, p := range t {
 		if !p.isVar {
-			for i := range results {
-				results[i] += p.lit
-			}
 			continue
 		}
-		vals := c.values(p.name)
-		if len(vals) == 0 {
-			// An unknown context value (the account, say) widens the
-			// resource but does not make the request's own naming inexact.
-			vals = []string{"*"}
+		if _, ok := vals[p.name]; ok {
+			continue
+		}
+		v := c.values(p.name)
+		if len(v) == 0 {
+			v = []string{""}
 			if !isContextVar(p.name) {
 				exact = false
 			}
 		}
-		var fv []string
-		for _, v := range vals {
-			if v == "*" {
-				fv = append(fv, v)
+		vals[p.name] = v
+		names = append(names, p.name)
+	}
+	// Index combinations: an odometer over the distinct names.
+	idx := make([]int, len(names))
+	pos := make(map[string]int, len(names))
+	for i, n := range names {
+		pos[n] = i
+	}
+	for len(out) < maxExpansion {
+		var b strings.Builder
+		ok := true
+		for _, p := range t {
+			if !p.isVar {
+				b.WriteString(p.lit)
 				continue
 			}
-			if f, ok := applyFilter(p.filter, v, c); ok {
-				fv = append(fv, f)
+			v := vals[p.name][idx[pos[p.name]]]
+			if v == "" {
+				b.WriteByte('*')
+				continue
+			}
+			f, res := applyFilters(p.filters, v, c)
+			switch res {
+			case filterDrop:
+				ok = false
+			case filterMissing:
+				b.WriteByte('*')
+				exact = false
+			default:
+				b.WriteString(f)
 			}
 		}
-		if len(fv) == 0 {
-			return nil, exact
+		if ok {
+			out = append(out, b.String())
 		}
-		next := make([]string, 0, len(results)*len(fv))
-		for _, r := range results {
-			for _, v := range fv {
-				if len(next) >= maxExpansion {
-					break
-				}
-				next = append(next, r+v)
+		i := len(idx) - 1
+		for ; i >= 0; i-- {
+			idx[i]++
+			if idx[i] < len(vals[names[i]]) {
+				break
 			}
+			idx[i] = 0
 		}
-		results = next
+		if i < 0 {
+			break
+		}
 	}
-	return dedupe(results), exact
+	return dedupe(out), exact
 }
 
 func isContextVar(name string) bool {
@@ -181,65 +233,73 @@ func (c *tctx) values(name string) []string {
 	return c.params.lookup(name)
 }
 
-func applyFilter(f, v string, c *tctx) (string, bool) {
+func applyFilter(f, v string, c *tctx) (string, filterResult) {
+	ok := func(s string) (string, filterResult) { return s, filterOK }
+	missing := func() (string, filterResult) { return "", filterMissing }
 	switch f {
-	case "":
-		return v, true
 	case "name":
-		return resourceName(v), true
+		return ok(resourceName(v))
 	case "last":
 		v = strings.TrimSuffix(v, "/")
 		if i := strings.LastIndexByte(v, '/'); i >= 0 {
-			return v[i+1:], true
+			return ok(v[i+1:])
 		}
-		return v, true
+		return ok(v)
 	case "queueurl":
 		// An SQS queue URL's last segment, or a queue ARN's name.
 		if strings.HasPrefix(v, "arn:") {
-			return resourceName(v), true
+			return ok(resourceName(v))
 		}
 		return applyFilter("last", v, c)
 	case "account":
 		if a := arnField(v, 4); a != "" {
-			return a, true
+			return ok(a)
 		}
 		if u, err := url.Parse(v); err == nil && u.Host != "" {
 			if segs := splitPath(u.Path); len(segs) > 0 && isAccountID(segs[0]) {
-				return segs[0], true
+				return ok(segs[0])
 			}
 		}
 		if isAccountID(v) {
-			return v, true
+			return ok(v)
+		}
+		if a, _, found := strings.Cut(v, ":"); found && isAccountID(a) {
+			return ok(a) // partial ARN "123456789012:function:f"
 		}
 		if c.account == "" {
-			return "*", true
+			return ok("*")
 		}
-		return c.account, true
+		return ok(c.account)
 	case "region":
 		if r := arnField(v, 3); r != "" {
-			return r, true
+			return ok(r)
 		}
 		if u, err := url.Parse(v); err == nil && u.Host != "" {
 			if hi := parseHost(u.Host); hi.Region != "" {
-				return hi.Region, true
+				return ok(hi.Region)
 			}
 		}
 		if c.region == "" {
-			return "*", true
+			return ok("*")
 		}
-		return c.region, true
+		return ok(c.region)
 	case "arn":
-		return v, strings.HasPrefix(v, "arn:")
-	case "keys":
-		return v, true
-	case "trimslash", "nopath":
-		return strings.TrimPrefix(v, "/"), true
-	case "lower":
-		return strings.ToLower(v), true
-	case "path":
-		return c.path, true
-	case "copysource", "copysourcebucket":
-		// "/bucket/key?versionId=v", URL-encoded, or an access point ARN.
+		if strings.HasPrefix(v, "arn:") {
+			return ok(v)
+		}
+		return "", filterDrop
+	case "keys", "lower":
+		if f == "lower" {
+			return ok(strings.ToLower(v))
+		}
+		return ok(v)
+	case "trimslash":
+		return ok(strings.TrimPrefix(v, "/"))
+	case "urlencode":
+		return ok(url.QueryEscape(v))
+	case "copysource", "copybucket", "copykey":
+		// "/bucket/key?versionId=v", URL-encoded; access point ARN
+		// sources are not a bucket and key.
 		if i := strings.Index(v, "?versionId="); i >= 0 {
 			v = v[:i]
 		}
@@ -247,13 +307,146 @@ func applyFilter(f, v string, c *tctx) (string, bool) {
 			v = u
 		}
 		v = strings.TrimPrefix(v, "/")
-		if f == "copysourcebucket" {
-			b, _, _ := strings.Cut(v, "/")
-			return b, true
+		if f == "copysource" {
+			return ok(v)
 		}
-		return v, true
+		if strings.HasPrefix(v, "arn:") {
+			return missing()
+		}
+		bucket, key, found := strings.Cut(v, "/")
+		if f == "copybucket" {
+			return ok(bucket)
+		}
+		if !found || key == "" {
+			return missing()
+		}
+		return ok(key)
+	case "keyid":
+		// A KMS key ID (UUID or mrk-…) or key ARN; aliases are not keys.
+		if strings.HasPrefix(v, "arn:") {
+			res := arnField(v, 5)
+			if id, found := strings.CutPrefix(res, "key/"); found {
+				return ok(id)
+			}
+			return missing()
+		}
+		if strings.HasPrefix(v, "alias/") || v == "" {
+			return missing()
+		}
+		return ok(v)
+	case "alias":
+		if strings.HasPrefix(v, "arn:") {
+			v = arnField(v, 5)
+		}
+		if name, found := strings.CutPrefix(v, "alias/"); found {
+			return ok(name)
+		}
+		return missing()
+	case "lambdafn":
+		// name, name:qualifier, account:function:name[:q], or a full ARN.
+		if strings.HasPrefix(v, "arn:") {
+			v = arnField(v, 5)
+		} else if parts := strings.SplitN(v, ":", 3); len(parts) == 3 && parts[1] == "function" {
+			v = "function:" + parts[2]
+		}
+		if rest, found := strings.CutPrefix(v, "function:"); found {
+			return ok(rest)
+		}
+		return ok(v)
+	case "ecsfamily", "ecsrevision":
+		if strings.HasPrefix(v, "arn:") {
+			v = resourceAfterSlash(arnField(v, 5))
+		}
+		fam, rev, found := strings.Cut(v, ":")
+		if f == "ecsfamily" {
+			return ok(fam)
+		}
+		if !found || rev == "" {
+			return missing()
+		}
+		return ok(rev)
+	case "ssmparam":
+		if strings.HasPrefix(v, "arn:") {
+			v = strings.TrimPrefix(arnField(v, 5), "parameter")
+		}
+		v = strings.TrimPrefix(v, "/")
+		if i := strings.LastIndexByte(v, ':'); i >= 0 {
+			v = v[:i]
+		}
+		return ok(v)
+	case "loggroup":
+		if strings.HasPrefix(v, "arn:") {
+			v = strings.TrimPrefix(arnField(v, 5), "log-group:")
+		}
+		return ok(strings.TrimSuffix(v, ":*"))
+	case "partiqltable", "partiqlindex":
+		table, index := partiqlTarget(v)
+		if f == "partiqltable" {
+			if table == "" {
+				return missing()
+			}
+			return ok(table)
+		}
+		if index == "" {
+			return "", filterDrop
+		}
+		return ok(index)
 	}
-	return v, true
+	return ok(v)
+}
+
+func resourceAfterSlash(res string) string {
+	if i := strings.IndexByte(res, '/'); i >= 0 {
+		return res[i+1:]
+	}
+	return res
+}
+
+// partiqlTarget returns the table and index a PartiQL statement names after
+// FROM, INTO or UPDATE: `SELECT * FROM "T"."I" WHERE …` gives T and I.
+func partiqlTarget(stmt string) (table, index string) {
+	fields := strings.Fields(stmt)
+	for i, f := range fields {
+		switch strings.ToUpper(f) {
+		case "FROM", "INTO", "UPDATE":
+			if i+1 >= len(fields) {
+				return "", ""
+			}
+			target := fields[i+1]
+			if strings.EqualFold(f, "UPDATE") && i > 0 {
+				// "UPDATE T SET …": T follows UPDATE directly.
+			}
+			return splitPartiQLName(target)
+		}
+	}
+	return "", ""
+}
+
+func splitPartiQLName(s string) (table, index string) {
+	s = strings.TrimRight(s, ";,(")
+	var parts []string
+	for s != "" {
+		if s[0] == '"' {
+			end := strings.IndexByte(s[1:], '"')
+			if end < 0 {
+				parts = append(parts, s[1:])
+				break
+			}
+			parts = append(parts, s[1:1+end])
+			s = strings.TrimPrefix(s[end+2:], ".")
+			continue
+		}
+		part, rest, _ := strings.Cut(s, ".")
+		parts = append(parts, part)
+		s = rest
+	}
+	if len(parts) > 0 {
+		table = parts[0]
+	}
+	if len(parts) > 1 {
+		index = parts[1]
+	}
+	return table, index
 }
 
 // resourceName returns the name of an ARN's resource ("function:fn:1" →
@@ -302,4 +495,11 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
+}
+
+// CheckTemplate reports whether s is a template the mapper can fill: the
+// generator validates curated templates with it.
+func CheckTemplate(s string) error {
+	_, err := parseTemplate(s)
+	return err
 }

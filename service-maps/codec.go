@@ -18,10 +18,10 @@ import (
 //	iamwatch-maps  VERSION
 //	src  NAME  VERSION
 //	svc  MODEL  SERVICE-ID  SIGNING-NAME  ENDPOINT-PREFIX  PROTOCOLS  TARGET-PREFIX  JSON-VERSION  API-VERSION  IAM-PREFIX  GLOBAL-ENDPOINT  ALIASES  ORIGIN  HOSTS
-//	op   NAME  METHOD  URI  HOST-PREFIX  SOURCE
+//	op   NAME  METHOD  URI  HOST-PREFIX  SOURCE  FLAGS   (SOURCE: r reference, c curated, n name; FLAGS: d deprecated)
 //	m    NAME  LOCATION  WIRE  REQUIRED(0|1)
 //	a    ACTION  RESOURCES  CONDITIONS  REASON   (required)
-//	p    ACTION  RESOURCES  CONDITIONS  REASON   (possible)
+//	p    ACTION  RESOURCES  CONDITIONS  REASON   (possible; an empty REASON is DefaultPossibleReason)
 //	r    WHEN  REASON  REMOVE
 //	ra   ACTION  RESOURCES  CONDITIONS  REASON   (added by the rule before it)
 //	ref  OPERATIONS                              (reference operations with authorized actions)
@@ -36,6 +36,9 @@ import (
 // are abbreviated L, R, W, P, T.
 
 const formatVersion = "1"
+
+var sourceCode = map[string]string{"reference": "r", "curated": "c", "name": "n"}
+var codeSource = map[string]string{"r": "reference", "c": "curated", "n": "name"}
 
 var levelCode = map[iamwatch.AccessLevel]string{
 	iamwatch.LevelList: "L", iamwatch.LevelRead: "R", iamwatch.LevelWrite: "W",
@@ -75,6 +78,9 @@ func Encode(m *Maps) ([]byte, error) {
 		must(line("src", s.Name, s.Version))
 	}
 	tmpl := func(kind string, a ActionTemplate) {
+		if kind == "p" && a.Reason == DefaultPossibleReason {
+			a.Reason = ""
+		}
 		conds := make([]string, len(a.Conditions))
 		for i, c := range a.Conditions {
 			if strings.ContainsAny(c.Key+c.Value, " =") && strings.Contains(c.Key, "=") {
@@ -96,7 +102,15 @@ func Encode(m *Maps) ([]byte, error) {
 		must(line("svc", s.Model, s.ServiceID, s.SigningName, s.EndpointPrefix, strings.Join(s.Protocols, ","),
 			s.TargetPrefix, s.JSONVersion, s.APIVersion, s.IAMPrefix, s.GlobalEndpoint, strings.Join(s.Aliases, ","), s.Origin, strings.Join(s.Hosts, ",")))
 		for _, o := range s.Ops {
-			must(line("op", o.Name, o.Method, o.URI, o.HostPrefix, o.Source))
+			flags := ""
+			if o.Deprecated {
+				flags = "d"
+			}
+			src := o.Source
+			if abbr, ok := sourceCode[src]; ok {
+				src = abbr
+			}
+			must(line("op", o.Name, o.Method, o.URI, o.HostPrefix, src, flags))
 			for _, mb := range o.Members {
 				req := "0"
 				if mb.Required {
@@ -257,7 +271,12 @@ func decode(text string) (*Maps, error) {
 			if len(opSlab) == cap(opSlab) {
 				opSlab = make([]Operation, 0, 1024)
 			}
-			opSlab = append(opSlab, Operation{Name: f[1], Method: f[2], URI: f[3], HostPrefix: f[4], Source: f[5]})
+			src := f[5]
+			if full, ok := codeSource[src]; ok {
+				src = full
+			}
+			opSlab = append(opSlab, Operation{Name: f[1], Method: f[2], URI: f[3], HostPrefix: f[4], Source: src,
+				Deprecated: len(f) > 6 && f[6] == "d"})
 			op = &opSlab[len(opSlab)-1]
 			svc.Ops = append(svc.Ops, op)
 			rule = nil
@@ -279,6 +298,9 @@ func decode(text string) (*Maps, error) {
 			case "a":
 				op.Actions = append(op.Actions, a)
 			case "p":
+				if a.Reason == "" {
+					a.Reason = DefaultPossibleReason
+				}
 				op.Possible = append(op.Possible, a)
 			default:
 				if rule == nil {

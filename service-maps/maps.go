@@ -99,8 +99,11 @@ type Operation struct {
 	HostPrefix string // endpoint host prefix, e.g. "{AccountId}."
 	// Source says where Actions came from: "reference" (AWS's Service
 	// Authorization Reference), "curated", or "name" (prefix:Operation).
-	Source  string
-	Members []Member
+	Source string
+	// Deprecated operations lose a tie on the wire to the operation that
+	// replaced them (S3 GetBucketLifecycle and …Configuration share a route).
+	Deprecated bool
+	Members    []Member
 	// Actions are always required; Possible are listed with the reason
 	// they might be; Rules adjust both to the request's parameters.
 	Actions  []ActionTemplate
@@ -115,6 +118,11 @@ type Member struct {
 	Wire     string // name on the wire, e.g. "versionId", "x-amz-copy-source"
 	Required bool
 }
+
+// DefaultPossibleReason is the reason of a possible action that AWS's
+// Service Authorization Reference lists for an operation. The artifact
+// leaves it out; Decode puts it back.
+const DefaultPossibleReason = "AWS lists it as an authorized action of this operation"
 
 // ActionTemplate is an IAM action with the resources and condition values a
 // request fills in. Resource templates use ${Partition}, ${Region} and

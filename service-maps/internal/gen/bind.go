@@ -1,0 +1,390 @@
+package main
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	servicemaps "github.com/iamwatch/iamwatch/service-maps"
+)
+
+var placeholderRE = regexp.MustCompile(`\$\{([^}]+)\}`)
+
+// contextPlaceholders are filled from the call's context, not the request.
+var contextPlaceholders = map[string]bool{"Partition": true, "Region": true, "Account": true}
+
+// placeholderSynonyms are ARN placeholders whose request member no naming
+// rule finds.
+var placeholderSynonyms = map[string][]string{
+	"ObjectName": {"Key"},
+}
+
+// binder fills the ARN formats of an operation's actions from its input.
+type binder struct {
+	members  []inputMember
+	byName   map[string]inputMember
+	bindings map[string]string // curated: placeholder -> template
+}
+
+func newBinder(members []inputMember, bindings map[string]string) *binder {
+	b := &binder{members: members, byName: map[string]inputMember{}, bindings: bindings}
+	for _, m := range members {
+		b.byName[m.Name] = m
+	}
+	return b
+}
+
+// hasRefs reports whether the operation has every member a curated
+// binding names; a service-wide binding applies only where it can.
+func (b *binder) hasRefs(tmpl string) bool {
+	for _, ref := range placeholderRE.FindAllStringSubmatch(tmpl, -1) {
+		name, _, _ := strings.Cut(ref[1], "|")
+		name, _, _ = strings.Cut(name, ".")
+		if _, ok := b.byName[name]; !ok && !contextPlaceholders[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// boundFormat is one ARN format filled in.
+type boundFormat struct {
+	template string
+	members  []string // request members it uses
+	required int      // how many of them are required
+}
+
+// arnMember returns the member that carries a whole ARN of resource type rt:
+// <ResourceType>Arn, or a generic ResourceArn/Arn member.
+func (b *binder) arnMember(rt string) (inputMember, bool) {
+	nrt := norm(rt)
+	for _, m := range b.members {
+		if !m.Scalar {
+			continue
+		}
+		nm := norm(m.Name)
+		if nm == nrt+"arn" {
+			return m, true
+		}
+	}
+	// A longer name ending in the type's: agentRuntimeArn for "runtime".
+	for _, m := range b.members {
+		if m.Scalar && strings.HasSuffix(norm(m.Name), nrt+"arn") {
+			return m, true
+		}
+	}
+	for _, m := range b.members {
+		if !m.Scalar {
+			continue
+		}
+		switch norm(m.Name) {
+		case "resourcearn", "arn":
+			return m, true
+		}
+	}
+	return inputMember{}, false
+}
+
+// member finds the input member that fills placeholder ph of a format of
+// resource type rt, and the template expression for it.
+func (b *binder) member(ph, rt string) (inputMember, string, bool) {
+	use := func(m inputMember) (inputMember, string, bool) {
+		if m.NameOrARN {
+			return m, "${" + m.Name + "|name}", true
+		}
+		return m, "${" + m.Name + "}", true
+	}
+	get := func(name string) (inputMember, bool) {
+		m, ok := b.byName[name]
+		return m, ok && m.Scalar && !m.ARN
+	}
+	if m, ok := get(ph); ok {
+		return use(m)
+	}
+	for _, suf := range []string{"Name", "Id"} {
+		if m, ok := get(ph + suf); ok {
+			return use(m)
+		}
+	}
+	for _, suf := range []string{"Name", "Id"} {
+		if stem, ok := strings.CutSuffix(ph, suf); ok && stem != "" {
+			if m, ok := get(stem); ok {
+				return use(m)
+			}
+		}
+	}
+	for _, syn := range placeholderSynonyms[ph] {
+		if m, ok := get(syn); ok {
+			return use(m)
+		}
+	}
+	nph := norm(ph)
+	for _, m := range b.members {
+		if m.Scalar && !m.ARN && norm(m.Name) == nph {
+			return use(m)
+		}
+	}
+	// A queue-style URL whose last segment is the name: QueueName <- QueueUrl.
+	if stem, ok := strings.CutSuffix(ph, "Name"); ok {
+		if m, ok := get(stem + "Url"); ok {
+			return m, "${" + m.Name + "|last}", true
+		}
+	}
+	// The resource type's own name: RoleNameWithPath <- RoleName.
+	nrt := norm(rt)
+	for _, suf := range []string{"name", "id"} {
+		for _, m := range b.members {
+			if m.Scalar && !m.ARN && norm(m.Name) == nrt+suf && strings.HasPrefix(nph, nrt) {
+				return use(m)
+			}
+		}
+	}
+	return inputMember{}, "", false
+}
+
+// bindFormat fills one ARN format, or reports that a placeholder has no
+// member.
+func (b *binder) bindFormat(format, rt string) (boundFormat, bool) {
+	var bf boundFormat
+	used := map[string]bool{}
+	var nameOrARN, urlMember string
+	ok := true
+	// First pass: the request placeholders.
+	exprs := map[string]string{}
+	for _, m := range placeholderRE.FindAllStringSubmatch(format, -1) {
+		ph := m[1]
+		if contextPlaceholders[ph] {
+			continue
+		}
+		if tmpl, curated := b.bindings[ph]; curated && b.hasRefs(tmpl) {
+			exprs[ph] = tmpl
+			for _, ref := range placeholderRE.FindAllStringSubmatch(tmpl, -1) {
+				name, _, _ := strings.Cut(ref[1], "|")
+				name, _, _ = strings.Cut(name, ".")
+				if !contextPlaceholders[name] && !used[name] {
+					used[name] = true
+					bf.members = append(bf.members, name)
+					if b.byName[name].Required {
+						bf.required++
+					}
+				}
+			}
+			continue
+		}
+		mb, expr, found := b.member(ph, rt)
+		if !found {
+			ok = false
+			break
+		}
+		exprs[ph] = expr
+		if strings.HasSuffix(expr, "|name}") && nameOrARN == "" {
+			nameOrARN = mb.Name
+		}
+		if strings.HasSuffix(expr, "|last}") && urlMember == "" {
+			urlMember = mb.Name
+		}
+		if !used[mb.Name] {
+			used[mb.Name] = true
+			bf.members = append(bf.members, mb.Name)
+			if mb.Required {
+				bf.required++
+			}
+		}
+	}
+	if !ok {
+		return boundFormat{}, false
+	}
+	bf.template = placeholderRE.ReplaceAllStringFunc(format, func(s string) string {
+		ph := s[2 : len(s)-1]
+		switch {
+		case ph == "Account" && urlMember != "":
+			return "${" + urlMember + "|account}"
+		case ph == "Account" && nameOrARN != "":
+			return "${" + nameOrARN + "|account}"
+		case ph == "Region" && nameOrARN != "":
+			return "${" + nameOrARN + "|region}"
+		case contextPlaceholders[ph]:
+			return s
+		}
+		return exprs[ph]
+	})
+	return bf, true
+}
+
+// boundSet is what bind found for one action: the templates to use, and
+// optionally richer templates to add when optional members are present.
+type boundSet struct {
+	Templates []string
+	// When lists optional members whose presence makes Extra apply.
+	When  []string
+	Extra []string
+}
+
+// bind returns the resource templates of action a (service prefix) for
+// operation op: the formats of the resource types whose every placeholder
+// binds. Formats that use only required members come first, then those
+// using the most members; remaining ties go to the resource types whose
+// name is closest to the operation's. A format that also uses optional
+// members becomes Extra. With onlyRequired, formats that need an optional
+// member are not used at all. No templates means the action's resources
+// cannot be named from the request.
+func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.IAMAction, onlyRequired bool) boundSet {
+	type cand struct {
+		boundFormat
+		rt  string
+		sim float64
+	}
+	var cands []cand
+	for _, rtName := range a.ResourceTypes {
+		rt := ci.resourceType(prefix, rtName)
+		if rt == nil {
+			continue
+		}
+		for _, f := range rt.ARNFormats {
+			// Closeness to the operation: its name against the type's, and
+			// for REST APIs the literal path words of the ARN against the URI's.
+			sim := similarity(op, singular(rt.Name)) + pathSimilarity(f, uri)
+			if bf, ok := b.bindFormat(f, rt.Name); ok && len(bf.members) > 0 {
+				cands = append(cands, cand{bf, rt.Name, sim})
+				continue
+			}
+			if m, ok := b.arnMember(rt.Name); ok {
+				bf := boundFormat{template: "${" + m.Name + "}", members: []string{m.Name}}
+				if m.Required {
+					bf.required = 1
+				}
+				cands = append(cands, cand{bf, rt.Name, sim})
+			}
+		}
+	}
+	allReq := func(c cand) bool { return c.required == len(c.members) }
+	if onlyRequired {
+		var keep []cand
+		for _, c := range cands {
+			if allReq(c) {
+				keep = append(keep, c)
+			}
+		}
+		cands = keep
+	}
+	if len(cands) == 0 {
+		return boundSet{}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		ci, cj := cands[i], cands[j]
+		if allReq(ci) != allReq(cj) {
+			return allReq(ci)
+		}
+		if len(ci.members) != len(cj.members) {
+			return len(ci.members) > len(cj.members)
+		}
+		return ci.sim > cj.sim
+	})
+	top := cands[0]
+	var out boundSet
+	for _, c := range cands {
+		if allReq(c) != allReq(top) || len(c.members) != len(top.members) || c.sim != top.sim {
+			break
+		}
+		if !contains(out.Templates, c.template) {
+			out.Templates = append(out.Templates, c.template)
+		}
+	}
+	if !allReq(top) {
+		return out
+	}
+	// A richer format that adds optional members to the chosen one, e.g.
+	// a table's index when IndexName is given.
+	base := map[string]bool{}
+	for _, m := range top.members {
+		base[m] = true
+	}
+	var best *cand
+	for i := range cands {
+		c := &cands[i]
+		if allReq(*c) || len(c.members) <= len(top.members) || c.sim < top.sim {
+			continue
+		}
+		superset := true
+		for m := range base {
+			if !contains(c.members, m) {
+				superset = false
+			}
+		}
+		if superset && (best == nil || len(c.members) > len(best.members)) {
+			best = c
+		}
+	}
+	if best != nil {
+		for _, m := range best.members {
+			if !base[m] {
+				out.When = append(out.When, m)
+			}
+		}
+		for _, c := range cands {
+			if len(c.members) == len(best.members) && c.required == best.required && !contains(out.Extra, c.template) && sameSet(c.members, best.members) {
+				out.Extra = append(out.Extra, c.template)
+			}
+		}
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	pathWordRE = regexp.MustCompile(`[a-z0-9]+`)
+	uriLabelRE = regexp.MustCompile(`\{[^}]*\}`)
+)
+
+// pathSimilarity is the share of the literal words of an ARN format's
+// resource part (after the fifth colon, placeholders removed) that the
+// operation's URI path also has.
+func pathSimilarity(format, uri string) float64 {
+	if uri == "" {
+		return 0
+	}
+	parts := strings.SplitN(format, ":", 6)
+	if len(parts) < 6 {
+		return 0
+	}
+	res := placeholderRE.ReplaceAllString(parts[5], "")
+	path, _, _ := strings.Cut(uri, "?")
+	path = uriLabelRE.ReplaceAllString(path, "")
+	inURI := map[string]bool{}
+	for _, w := range pathWordRE.FindAllString(strings.ToLower(path), -1) {
+		inURI[singular(w)] = true
+	}
+	ws := pathWordRE.FindAllString(strings.ToLower(res), -1)
+	if len(ws) == 0 {
+		return 0
+	}
+	n := 0
+	for _, w := range ws {
+		if inURI[singular(w)] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(ws))
+}
+
+// singular drops a plural "s" from a resource type name.
+func singular(s string) string {
+	if strings.HasSuffix(s, "ies") {
+		return strings.TrimSuffix(s, "ies") + "y"
+	}
+	if strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss") {
+		return strings.TrimSuffix(s, "s")
+	}
+	return s
+}

@@ -1,0 +1,477 @@
+package main
+
+import (
+	"github.com/iamwatch/iamwatch/mapper"
+
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	servicemaps "github.com/iamwatch/iamwatch/service-maps"
+)
+
+// generator builds the maps from its inputs.
+type generator struct {
+	cfg   config
+	log   io.Writer
+	stats stats
+}
+
+// stats are printed after each run.
+type stats struct {
+	Services, Ops          int
+	OpsMapped              int // ops with at least one required action
+	OpsFromReference       int
+	SAROps, SAROpsCovered  int // reference ops with AuthorizedActions; those a model op matches
+	OpsWithTemplates       int // ops with at least one resource template
+	Actions, BoundActions  int // action templates on ops; those with resources
+	ActionsNeedingResource int // action templates whose catalog entry has resource types
+	V2Services, V2Ops      int
+	Bytes                  int
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}
+
+func (s stats) String() string {
+	return fmt.Sprintf("services %d (v2-only %d), ops %d (v2-only %d); mapped to an action %.1f%% (reference %.1f%%); "+
+		"reference ops with a wire binding %.1f%% (%d/%d); ops with resource templates %.1f%%; "+
+		"action templates bound %d/%d needing resources (%.1f%%); %d bytes",
+		s.Services, s.V2Services, s.Ops, s.V2Ops, pct(s.OpsMapped, s.Ops), pct(s.OpsFromReference, s.Ops),
+		pct(s.SAROpsCovered, s.SAROps), s.SAROpsCovered, s.SAROps, pct(s.OpsWithTemplates, s.Ops),
+		s.BoundActions, s.ActionsNeedingResource, pct(s.BoundActions, s.ActionsNeedingResource), s.Bytes)
+}
+
+func (g *generator) logf(format string, args ...any) {
+	fmt.Fprintf(g.log, "gen: "+format+"\n", args...)
+}
+
+// inputs are everything the build reads, loaded.
+type inputs struct {
+	ref      *reference
+	models   []*model // v1 and v2, sorted by model name
+	hosts    map[string][]string
+	scoped   map[string]scopedHosts
+	curation map[string]*curationFile
+	sources  []servicemaps.Source
+}
+
+func (g *generator) load(ctx context.Context) (*inputs, error) {
+	in := &inputs{}
+	var err error
+	if g.cfg.Live {
+		in.ref, err = fetchReference(ctx, &http.Client{Timeout: 2 * time.Minute}, time.Now())
+	} else {
+		in.ref, err = loadReference(g.cfg.Reference)
+	}
+	if err != nil {
+		return nil, err
+	}
+	dir := g.cfg.V1Dir
+	if dir == "" {
+		if dir, err = goModDownload(ctx, v1Module); err != nil {
+			return nil, err
+		}
+	}
+	if in.models, err = loadV1(dir); err != nil {
+		return nil, err
+	}
+	epData, err := os.ReadFile(filepath.Join(dir, "models", "endpoints", "endpoints.json"))
+	if err != nil {
+		return nil, fmt.Errorf("read endpoints: %w", err)
+	}
+	if in.hosts, in.scoped, err = endpointHosts(epData); err != nil {
+		return nil, err
+	}
+	mod, ver, _ := strings.Cut(v1Module, "@")
+	in.sources = append(in.sources, servicemaps.Source{Name: mod, Version: ver})
+	if !g.cfg.NoV2 {
+		v2, srcs, err := loadV2(ctx, g.cfg.V2List)
+		if err != nil {
+			return nil, err
+		}
+		in.models = mergeV2(in.models, v2)
+		in.sources = append(in.sources, srcs...)
+	}
+	in.sources = append(in.sources, servicemaps.Source{Name: "aws-service-reference", Version: in.ref.Version})
+	var hash string
+	if in.curation, hash, err = loadCuration(g.cfg.Curation); err != nil {
+		return nil, err
+	}
+	in.sources = append(in.sources, servicemaps.Source{Name: "curation", Version: hash})
+	return in, nil
+}
+
+func (g *generator) build(ctx context.Context) (*servicemaps.Maps, error) {
+	in, err := g.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return g.assemble(in)
+}
+
+// assemble derives the maps from loaded inputs. It does no I/O.
+func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
+	iam := in.ref.catalog()
+	ci := newCatalogIndex(iam)
+	sar := sarByClient(in.ref)
+	join := joinClients(in.models, sar)
+	if g.cfg.BotocoreDir != "" {
+		g.crossCheck(in.models, join)
+	}
+
+	m := &servicemaps.Maps{Sources: in.sources, IAM: iam}
+	var curErrs []error // every invalid curation entry, reported together
+	byModel := map[string]*model{}
+	for _, md := range in.models {
+		byModel[md.svc.Model] = md
+	}
+	for _, name := range sortedKeys(in.curation) {
+		if byModel[name] == nil {
+			curErrs = append(curErrs, fmt.Errorf("curation %s.yaml: no model %q", name, name))
+		}
+	}
+	fullNames := map[string]string{} // IAM prefix -> a model's full name
+	fullNameOps := map[string]int{}
+	for _, md := range in.models {
+		s := md.svc
+		client := join[s.Model]
+		cur := in.curation[s.Model]
+		s.IAMPrefix = iamPrefixOf(ci, md, sar[client], client)
+		if cur != nil && cur.IAMPrefix != "" {
+			s.IAMPrefix = cur.IAMPrefix
+		}
+		s.Aliases = aliases(s, client, md.v2Module, cur)
+		s.Hosts = hostsOf(s, in.hosts, in.scoped, byModel)
+		if s.IAMPrefix != "" && md.fullName != "" && len(s.Ops) > fullNameOps[s.IAMPrefix] {
+			fullNames[s.IAMPrefix], fullNameOps[s.IAMPrefix] = md.fullName, len(s.Ops)
+		}
+		var bindings map[string]string
+		if cur != nil {
+			for _, name := range sortedKeys(cur.Operations) {
+				if !hasOp(s, name) {
+					curErrs = append(curErrs, fmt.Errorf("curation %s.yaml: model %s has no operation %q", s.Model, s.Model, name))
+				}
+			}
+			bindings = map[string]string{} // the valid ones
+			for _, ph := range sortedKeys(cur.Bindings) {
+				ok := true
+				for _, ref := range placeholderRE.FindAllStringSubmatch(cur.Bindings[ph], -1) {
+					name, _, _ := strings.Cut(ref[1], "|")
+					if err := mapper.CheckTemplate(cur.Bindings[ph]); err != nil {
+						curErrs = append(curErrs, fmt.Errorf("curation %s.yaml: binding %s: %w", s.Model, ph, err))
+						ok = false
+					} else if !contextPlaceholders[name] && !refRE.MatchString(ref[1]) {
+						curErrs = append(curErrs, fmt.Errorf("curation %s.yaml: binding %s: bad reference ${%s}", s.Model, ph, ref[1]))
+						ok = false
+					}
+				}
+				if ok {
+					bindings[ph] = cur.Bindings[ph]
+				}
+			}
+		}
+		for _, op := range s.Ops {
+			b := newBinder(md.inputs[op.Name], bindings)
+			if so := sar[client][strings.ToLower(op.Name)]; so != nil && len(so.Actions) > 0 {
+				req, poss := sarActions(ci, s.IAMPrefix, op.Name, so.Actions)
+				if req != "" {
+					op.Source = "reference"
+					op.Actions = []servicemaps.ActionTemplate{{Action: req}}
+					for _, p := range poss {
+						op.Possible = append(op.Possible, servicemaps.ActionTemplate{Action: p, Reason: reasonListed})
+					}
+				}
+			}
+			if op.Source == "" {
+				if a, ok := nameActions(ci, s.IAMPrefix, op.Name); ok {
+					op.Source = "name"
+					op.Actions = []servicemaps.ActionTemplate{{Action: a}}
+				}
+			}
+			if cur != nil {
+				if co, ok := cur.Operations[op.Name]; ok {
+					if err := applyCuration(ci, md, op, co); err != nil {
+						curErrs = append(curErrs, fmt.Errorf("curation %s.yaml: operation %s: %w", s.Model, op.Name, err))
+					}
+				}
+			}
+			g.fill(ci, b, op)
+			if err := checkRefs(md, op); err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", s.Model, op.Name, err)
+			}
+		}
+		m.Services = append(m.Services, s)
+	}
+	if len(curErrs) > 0 {
+		return nil, fmt.Errorf("%d invalid curation entries:\n%w", len(curErrs), errors.Join(curErrs...))
+	}
+	for _, s := range iam {
+		if n := fullNames[s.Prefix]; n != "" {
+			s.Name = n
+		}
+	}
+	for _, md := range in.models {
+		g.stats.V2Ops += md.v2Ops
+		if md.svc.Origin == "v2" {
+			g.stats.V2Ops += len(md.svc.Ops)
+		}
+	}
+	g.count(m, in.ref, join, byModel)
+	return m, nil
+}
+
+func hasOp(s *servicemaps.Service, name string) bool {
+	for _, o := range s.Ops {
+		if o.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// fill binds the resources of op's action templates that have none, and
+// adds a rule for each action whose resource is narrower when an optional
+// member is given.
+func (g *generator) fill(ci *catalogIndex, b *binder, op *servicemaps.Operation) {
+	var rules []servicemaps.Rule
+	do := func(list []servicemaps.ActionTemplate, possible bool) {
+		for i := range list {
+			a := &list[i]
+			_, ca, cs, ok := ci.action(a.Action)
+			if !ok {
+				continue
+			}
+			g.stats.Actions++
+			if len(ca.ResourceTypes) == 0 {
+				continue
+			}
+			g.stats.ActionsNeedingResource++
+			if a.Resources == nil {
+				bs := b.bind(ci, cs.Prefix, op.Name, op.URI, ca, possible)
+				a.Resources = bs.Templates
+				if len(bs.Extra) > 0 && !possible {
+					rules = append(rules, servicemaps.Rule{
+						When:   strings.Join(bs.When, " & "),
+						Reason: "the request names a narrower resource of " + a.Action,
+						Add:    []servicemaps.ActionTemplate{{Action: a.Action, Resources: bs.Extra}},
+					})
+				}
+			}
+			if len(a.Resources) > 0 {
+				g.stats.BoundActions++
+			}
+		}
+	}
+	do(op.Actions, false)
+	do(op.Possible, true)
+	for i := range op.Rules {
+		do(op.Rules[i].Add, false)
+	}
+	if len(op.Rules) == 0 {
+		op.Rules = rules
+	}
+}
+
+// checkRefs makes sure every template of op names only its members: a
+// derived template that names anything else is a generator bug.
+func checkRefs(md *model, op *servicemaps.Operation) error {
+	all := append(append([]servicemaps.ActionTemplate(nil), op.Actions...), op.Possible...)
+	for _, r := range op.Rules {
+		all = append(all, r.Add...)
+	}
+	for _, a := range all {
+		for _, r := range a.Resources {
+			if err := checkTemplate(md, op, r); err != nil {
+				return fmt.Errorf("action %s: %w", a.Action, err)
+			}
+		}
+	}
+	return nil
+}
+
+// iamPrefixOf picks the IAM prefix most of a model's operations use: the
+// prefix of the reference's actions named like their operation, else the
+// first of its signing name, endpoint prefix, client and model name that
+// the catalog has.
+func iamPrefixOf(ci *catalogIndex, md *model, ops map[string]*sarOp, client string) string {
+	count := map[string]int{}
+	for _, o := range md.svc.Ops {
+		so := ops[strings.ToLower(o.Name)]
+		if so == nil {
+			continue
+		}
+		for _, a := range so.Actions {
+			prefix, name, _ := strings.Cut(a, ":")
+			if strings.EqualFold(name, o.Name) && ci.hasPrefix(prefix) {
+				count[strings.ToLower(prefix)]++
+			}
+		}
+	}
+	best, n := "", 0
+	for _, p := range sortedKeys(count) {
+		if count[p] > n {
+			best, n = p, count[p]
+		}
+	}
+	if best != "" {
+		return ci.services[best].Prefix
+	}
+	s := md.svc
+	for _, c := range []string{s.SigningName, s.EndpointPrefix, client, s.Model} {
+		if c != "" && ci.hasPrefix(c) {
+			return ci.services[strings.ToLower(c)].Prefix
+		}
+	}
+	return ""
+}
+
+// aliases lists the names clients may use for s, without case duplicates.
+func aliases(s *servicemaps.Service, client, v2Module string, cur *curationFile) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		if a != "" && !seen[strings.ToLower(a)] {
+			seen[strings.ToLower(a)] = true
+			out = append(out, a)
+		}
+	}
+	add(s.ServiceID)
+	add(strings.ReplaceAll(s.ServiceID, " ", ""))
+	add(s.EndpointPrefix)
+	add(s.SigningName)
+	add(s.Model)
+	add(client)
+	add(v2Module)
+	if cur != nil {
+		for _, a := range cur.Aliases {
+			add(a)
+		}
+	}
+	return out
+}
+
+// hostsOf lists the irregular hostnames of s: those endpoints.json gives
+// for its endpoint prefix, and the regional hosts of prefixes that no model
+// uses but that are signed with s's signing name.
+func hostsOf(s *servicemaps.Service, hosts map[string][]string, scoped map[string]scopedHosts, byModel map[string]*model) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(h string) {
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	for _, h := range hosts[s.EndpointPrefix] {
+		add(h)
+	}
+	usedPrefix := map[string]bool{}
+	for _, md := range byModel {
+		usedPrefix[md.svc.EndpointPrefix] = true
+	}
+	for _, prefix := range sortedKeys(scoped) {
+		sh := scoped[prefix]
+		if usedPrefix[prefix] || sh.Scope != s.SigningName {
+			continue
+		}
+		for _, h := range hosts[prefix] {
+			add(h)
+		}
+		for _, h := range sh.Hosts {
+			add(h)
+		}
+	}
+	if s.Model == "sqs" {
+		add("queue.amazonaws.com") // the legacy us-east-1 queue host
+	}
+	return out
+}
+
+// crossCheck reports where the join disagrees with botocore's client names.
+func (g *generator) crossCheck(models []*model, join map[string]string) {
+	ids := botocoreServiceIDs(g.cfg.BotocoreDir)
+	if len(ids) == 0 {
+		return
+	}
+	byID := map[string]string{}
+	for _, md := range models {
+		byID[md.svc.ServiceID] = md.svc.Model
+	}
+	modelsOf := map[string][]string{}
+	for _, model := range sortedKeys(join) {
+		modelsOf[join[model]] = append(modelsOf[join[model]], model)
+	}
+	bad := 0
+	for _, client := range sortedKeys(ids) {
+		want := byID[ids[client]]
+		got := modelsOf[client]
+		if want != "" && len(got) > 0 && !contains(got, want) {
+			g.logf("join cross-check: botocore says client %s is model %s, the join says %s", client, want, strings.Join(got, ","))
+			bad++
+		}
+	}
+	g.logf("join cross-check against botocore: %d clients, %d disagreements", len(ids), bad)
+}
+
+// count fills the statistics.
+func (g *generator) count(m *servicemaps.Maps, ref *reference, join map[string]string, byModel map[string]*model) {
+	st := &g.stats
+	for _, s := range m.Services {
+		st.Services++
+		if s.Origin == "v2" {
+			st.V2Services++
+		}
+		for _, o := range s.Ops {
+			st.Ops++
+			if len(o.Actions) > 0 {
+				st.OpsMapped++
+			}
+			if o.Source == "reference" {
+				st.OpsFromReference++
+			}
+			templ := false
+			for _, a := range append(append([]servicemaps.ActionTemplate(nil), o.Actions...), o.Possible...) {
+				if len(a.Resources) > 0 {
+					templ = true
+				}
+			}
+			if templ {
+				st.OpsWithTemplates++
+			}
+		}
+	}
+	modelOf := map[string]map[string]bool{} // client -> ops of its models
+	for model, client := range join {
+		if modelOf[client] == nil {
+			modelOf[client] = map[string]bool{}
+		}
+		for _, o := range byModel[model].svc.Ops {
+			modelOf[client][strings.ToLower(o.Name)] = true
+		}
+	}
+	for _, rs := range ref.Services {
+		for _, o := range rs.Operations {
+			if len(o.AuthorizedActions) == 0 {
+				continue
+			}
+			st.SAROps++
+			for _, sdk := range o.SDK {
+				if modelOf[sdk.Name][strings.ToLower(o.Name)] {
+					st.SAROpsCovered++
+					break
+				}
+			}
+		}
+	}
+}
