@@ -151,7 +151,7 @@ func parseS3Host(hi *hostInfo, labels []string) bool {
 	for i, l := range labels {
 		kind := ""
 		switch {
-		case l == "s3" || l == "s3-external-1" || l == "s3-fips" || l == "s3-global":
+		case l == "s3" || l == "s3-external-1" || l == "s3-fips" || l == "s3-global" || l == "s3-accelerate":
 			kind = "s3"
 		case strings.HasPrefix(l, "s3-") && isRegion(strings.TrimPrefix(l, "s3-")):
 			kind = "s3"

@@ -478,6 +478,9 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 		}
 		emit(a, true, "")
 	}
+	if withParams && op.svc.Model == "s3" {
+		out = adjustS3(ix.maps, out, c)
+	}
 	for i := range out {
 		if len(out[i].Resources) > 1 {
 			sort.Strings(out[i].Resources)

@@ -282,3 +282,10 @@ func TestRequestTags(t *testing.T) {
 		})
 	}
 }
+
+func TestParseHostAccelerate(t *testing.T) {
+	hi := parseHost("example-app-bucket.s3-accelerate.dualstack.amazonaws.com")
+	if hi.S3Kind != "s3" || hi.S3Bucket != "example-app-bucket" {
+		t.Errorf("got %+v", hi)
+	}
+}
