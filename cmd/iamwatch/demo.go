@@ -23,7 +23,8 @@ import (
 var demoRequests embed.FS
 
 func (a *app) demoCommand() *cobra.Command {
-	return &cobra.Command{
+	var accountID string
+	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Map a scenario of real SDK requests and print the calls and the minimal policy (no AWS account needed)",
 		Args:  cobra.NoArgs,
@@ -48,6 +49,7 @@ func (a *app) demoCommand() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("demo request %s: %w", path.Base(name), err)
 				}
+				obs.AccountID = accountID
 				c := ix.Map(obs)
 				calls = append(calls, c)
 				if !c.Recognized {
@@ -72,4 +74,6 @@ func (a *app) demoCommand() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&accountID, "account-id", "123456789012", "account of the demo's calls, where the request itself does not say")
+	return cmd
 }
