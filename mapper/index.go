@@ -251,8 +251,8 @@ func compileAction(m *servicemaps.Maps, a servicemaps.ActionTemplate) (*compiled
 // Maps returns the maps the index was built from.
 func (ix *Index) Maps() *servicemaps.Maps { return ix.maps }
 
-// Service returns the operation binding for a model and operation name
-// (case-insensitive), for `maps explain`.
+// Operation returns the binding of an operation, by model (or any service
+// alias) and operation name (case-insensitive), for `maps explain`.
 func (ix *Index) Operation(model, name string) (*servicemaps.Service, *servicemaps.Operation) {
 	s := ix.lookupService(model)
 	if s == nil {

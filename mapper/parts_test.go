@@ -289,3 +289,47 @@ func TestParseHostAccelerate(t *testing.T) {
 		t.Errorf("got %+v", hi)
 	}
 }
+
+func TestFilters(t *testing.T) {
+	c := &tctx{partition: "aws", region: "us-east-1", account: "123456789012", params: newParams(nil, nil)}
+	tests := []struct {
+		filter, in, want string
+		res              filterResult
+	}{
+		{"copybucket", "/src/a%20b.txt?versionId=3", "src", filterOK},
+		{"copykey", "/src/a%20b.txt?versionId=3", "a b.txt", filterOK},
+		{"copykey", "arn:aws:s3:us-east-1:1:accesspoint/ap/object/k", "", filterMissing},
+		{"keyid", "1234abcd-12ab", "1234abcd-12ab", filterOK},
+		{"keyid", "arn:aws:kms:us-east-1:1:key/1234", "1234", filterOK},
+		{"keyid", "alias/app", "", filterMissing},
+		{"alias", "arn:aws:kms:us-east-1:1:alias/app", "app", filterOK},
+		{"alias", "1234", "", filterMissing},
+		{"lambdafn", "fn", "fn", filterOK},
+		{"lambdafn", "fn:PROD", "fn:PROD", filterOK},
+		{"lambdafn", "123456789012:function:fn", "fn", filterOK},
+		{"lambdafn", "arn:aws:lambda:us-east-1:1:function:fn:2", "fn:2", filterOK},
+		{"ecsfamily", "web:3", "web", filterOK},
+		{"ecsrevision", "web:3", "3", filterOK},
+		{"ecsrevision", "web", "", filterMissing},
+		{"ecsfamily", "arn:aws:ecs:us-east-1:1:task-definition/web:3", "web", filterOK},
+		{"ssmparam", "/app/db:3", "app/db", filterOK},
+		{"ssmparam", "arn:aws:ssm:us-east-1:1:parameter/app/db", "app/db", filterOK},
+		{"loggroup", "arn:aws:logs:us-east-1:1:log-group:/x:*", "/x", filterOK},
+		{"partiqltable", `SELECT * FROM "T"."I" WHERE a=1`, "T", filterOK},
+		{"partiqlindex", `SELECT * FROM "T"."I" WHERE a=1`, "I", filterOK},
+		{"partiqlindex", `select * from T`, "", filterDrop},
+		{"partiqltable", `INSERT INTO Orders VALUE {'a':1}`, "Orders", filterOK},
+		{"partiqltable", `UPDATE "Orders" SET a=1`, "Orders", filterOK},
+		{"urlencode", "arn:aws:x:y", "arn%3Aaws%3Ax%3Ay", filterOK},
+		{"account", "123456789012:function:fn", "123456789012", filterOK},
+		{"arn", "name", "", filterDrop},
+	}
+	for _, tt := range tests {
+		t.Run(tt.filter+" "+tt.in, func(t *testing.T) {
+			got, res := applyFilter(tt.filter, tt.in, c)
+			if got != tt.want || res != tt.res {
+				t.Errorf("got %q (%d), want %q (%d)", got, res, tt.want, tt.res)
+			}
+		})
+	}
+}

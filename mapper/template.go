@@ -412,11 +412,7 @@ func partiqlTarget(stmt string) (table, index string) {
 			if i+1 >= len(fields) {
 				return "", ""
 			}
-			target := fields[i+1]
-			if strings.EqualFold(f, "UPDATE") && i > 0 {
-				// "UPDATE T SET …": T follows UPDATE directly.
-			}
-			return splitPartiQLName(target)
+			return splitPartiQLName(fields[i+1])
 		}
 	}
 	return "", ""
