@@ -1,0 +1,469 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamwatch/iamwatch"
+)
+
+// errUpstreamStalled is the cancel cause when the upstream made no progress
+// for ResponseHeaderTimeout.
+var errUpstreamStalled = errors.New("upstream stalled")
+
+// call is one intercepted request on its way through the proxy.
+type call struct {
+	s      *Server
+	start  time.Time
+	req    iamwatch.Observation // request fields, as handed to Start
+	finish func(*iamwatch.Observation)
+	done   bool
+}
+
+// end hands the outcome to the Recorder, once.
+func (c *call) end(status int, fault string, header http.Header, body []byte) {
+	if c.done {
+		return
+	}
+	c.done = true
+	out := c.req
+	out.Status = status
+	out.Fault = fault
+	out.Latency = time.Since(c.start)
+	out.ResponseHeader = header
+	out.ResponseBody = body
+	if c.s.logger.Enabled(context.Background(), slog.LevelDebug) {
+		c.s.logger.Debug("call",
+			"method", out.Method, "host", out.Host, "path", out.Path,
+			"status", status, "latency", out.Latency, "fault", fault)
+	}
+	if c.finish != nil {
+		c.finish(&out)
+	}
+}
+
+// forward relays one intercepted request to target (host:port), or to
+// Upstream when set, and records it.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target string) {
+	c := &call{s: s, start: time.Now()}
+	path, rawQuery := splitRequestURI(r.RequestURI)
+	host := r.Host
+	if host == "" { // HTTP/1.0 without Host: say where it was going
+		host = target
+	}
+	c.req = iamwatch.Observation{
+		Time:     c.start,
+		Source:   iamwatch.SourceProxy,
+		Method:   r.Method,
+		Scheme:   scheme,
+		Host:     observedHost(host, scheme),
+		Path:     path,
+		RawQuery: rawQuery,
+		Header:   recordedHeader(r.Header),
+	}
+
+	// Read the body prefix first: it goes to the Recorder before anything
+	// goes upstream. Reading is also what answers Expect: 100-continue.
+	var prefix []byte
+	var prefixErr error
+	if r.Body != nil && r.ContentLength != 0 {
+		prefix, prefixErr = readPrefix(r.Body, r.ContentLength)
+		c.req.Body = prefix[:min(len(prefix), iamwatch.MaxBodyPrefix)]
+		c.req.BodyTruncated = len(prefix) > iamwatch.MaxBodyPrefix
+	}
+	if s.Recorder != nil {
+		start := c.req
+		c.finish = s.Recorder.Start(&start)
+	}
+	if prefixErr != nil {
+		fault := "client request body: " + prefixErr.Error()
+		writeFault(w, r, http.StatusBadRequest, "IncompleteBody", fault)
+		c.end(0, fault, nil, nil)
+		return
+	}
+
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	wd := newWatchdog(s.responseHeaderTimeout(), func() { cancel(errUpstreamStalled) })
+	defer wd.stop()
+
+	out := &http.Request{
+		Method:     r.Method,
+		URL:        upstreamURL(s.upstream, scheme, target, path, rawQuery),
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     forwardHeader(r.Header),
+		Host:       host,
+		Trailer:    r.Trailer,
+	}
+	out = out.WithContext(ctx)
+	var body *watchedBody
+	if r.Body != nil && r.ContentLength != 0 {
+		body = &watchedBody{r: io.MultiReader(bytes.NewReader(prefix), r.Body), wd: wd}
+		out.Body = body
+		out.ContentLength = r.ContentLength
+	}
+
+	wd.resume()
+	resp, err := s.rt.RoundTrip(out)
+	wd.stop()
+	if err != nil {
+		switch {
+		case body != nil && body.clientErr() != nil:
+			c.end(0, "client request body: "+body.clientErr().Error(), nil, nil)
+		case r.Context().Err() != nil:
+			c.end(0, "client closed the connection", nil, nil)
+		default:
+			status, code, fault := classify(err, context.Cause(ctx), s.responseHeaderTimeout())
+			writeFault(w, r, status, code, fault)
+			c.end(status, fault, nil, nil)
+		}
+		return
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		s.relayUpgrade(w, r, resp, c)
+		return
+	}
+
+	h := w.Header()
+	copyHeader(h, resp.Header)
+	removeHopHeaders(h)
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil // relay the absence, do not sniff a type
+	}
+	announced := len(resp.Trailer)
+	if announced > 0 {
+		names := make([]string, 0, announced)
+		for k := range resp.Trailer {
+			names = append(names, k)
+		}
+		h["Trailer"] = []string{strings.Join(names, ", ")}
+	}
+	w.WriteHeader(resp.StatusCode)
+
+	// Streams (event streams, long polls, chunked bodies) are flushed as
+	// they come; bodies of known length are left to the server's buffer.
+	streaming := resp.ContentLength < 0
+	rc := http.NewResponseController(w)
+	if streaming {
+		rc.Flush()
+	}
+	var tee prefixBuffer
+	fault, abort := copyResponse(w, rc, resp.Body, &tee, streaming)
+	if r.Context().Err() != nil {
+		// The client left; the upstream body broke only because of it.
+		fault, abort = "client closed the connection", false
+	}
+
+	if len(resp.Trailer) > 0 {
+		for k, vs := range resp.Trailer {
+			if len(resp.Trailer) != announced {
+				k = http.TrailerPrefix + k
+			}
+			h[k] = vs
+		}
+	}
+	c.end(resp.StatusCode, fault, resp.Header, tee.bytes())
+	if abort {
+		// Headers are out: the only way to tell the client that the body
+		// is incomplete is to break the connection.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// copyResponse streams body to w, keeping a prefix in tee. It returns a
+// fault when either side failed, and whether the client response must be
+// aborted because the upstream body broke.
+func copyResponse(w io.Writer, rc *http.ResponseController, body io.Reader, tee *prefixBuffer, flush bool) (fault string, abort bool) {
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
+	buf := *bufp
+	for {
+		n, rerr := body.Read(buf)
+		if n > 0 {
+			tee.write(buf[:n])
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return "client closed the connection", false
+			}
+			if flush {
+				if err := rc.Flush(); err != nil {
+					return "client closed the connection", false
+				}
+			}
+		}
+		if rerr == io.EOF {
+			return "", false
+		}
+		if rerr != nil {
+			return "upstream response body: " + sanitizeErr(rerr).Error(), true
+		}
+	}
+}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// readPrefix reads up to MaxBodyPrefix+1 bytes of body, or contentLength
+// when it is known and smaller. Hitting the end of the body early is not an
+// error, except when the declared length was not reached.
+func readPrefix(body io.Reader, contentLength int64) ([]byte, error) {
+	limit := iamwatch.MaxBodyPrefix + 1
+	if contentLength >= 0 && contentLength < int64(limit) {
+		limit = int(contentLength)
+	}
+	size := limit
+	if contentLength < 0 {
+		size = min(limit, 8<<10)
+	}
+	buf := make([]byte, 0, size)
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			next := make([]byte, len(buf), min(2*cap(buf), limit))
+			copy(next, buf)
+			buf = next
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if contentLength >= 0 && len(buf) < limit {
+				return buf, io.ErrUnexpectedEOF
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// upstreamURL is where an intercepted request goes. The path and query
+// are the client's bytes, untouched.
+func upstreamURL(upstream *url.URL, scheme, target, path, rawQuery string) *url.URL {
+	u := &url.URL{Scheme: scheme, Host: target, RawQuery: rawQuery}
+	if upstream != nil {
+		u.Scheme, u.Host = upstream.Scheme, upstream.Host
+	}
+	if strings.HasPrefix(path, "//") {
+		// Opaque would be read as an authority; let url escape the path,
+		// which keeps a valid encoding as it is.
+		p, err := url.PathUnescape(path)
+		if err != nil {
+			p = path
+		}
+		u.Path, u.RawPath = p, path
+	} else {
+		u.Opaque = path
+	}
+	return u
+}
+
+// Hop-by-hop headers, which a proxy must not forward (RFC 9110 7.6.1).
+var hopHeaders = []string{
+	"Connection",
+	"Proxy-Connection",
+	"Keep-Alive",
+	"Proxy-Authenticate",
+	"Proxy-Authorization",
+	"Te",
+	"Trailer",
+	"Transfer-Encoding",
+	"Upgrade",
+}
+
+// removeHopHeaders deletes hop-by-hop headers, and those the Connection
+// header names, from h.
+func removeHopHeaders(h http.Header) {
+	for _, f := range h["Connection"] {
+		for _, name := range strings.Split(f, ",") {
+			if name = textproto.TrimString(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
+}
+
+// forwardHeader is the header an intercepted request carries upstream: the
+// client's, minus hop-by-hop fields, keeping an Upgrade request intact.
+func forwardHeader(in http.Header) http.Header {
+	h := in.Clone()
+	upgrade := upgradeType(in)
+	te := in.Values("Te")
+	removeHopHeaders(h)
+	for _, v := range te {
+		if strings.EqualFold(strings.TrimSpace(v), "trailers") {
+			h.Set("Te", "trailers")
+		}
+	}
+	if upgrade != "" {
+		h.Set("Connection", "Upgrade")
+		h.Set("Upgrade", upgrade)
+	}
+	if _, ok := h["User-Agent"]; !ok {
+		h["User-Agent"] = []string{""} // or the transport adds Go's own
+	}
+	return h
+}
+
+// recordedHeader is the request header as the Recorder sees it: the
+// client's, without what was meant for the proxy itself.
+func recordedHeader(in http.Header) http.Header {
+	h := in.Clone()
+	h.Del("Proxy-Authorization")
+	h.Del("Proxy-Connection")
+	return h
+}
+
+func upgradeType(h http.Header) string {
+	for _, f := range h["Connection"] {
+		for _, name := range strings.Split(f, ",") {
+			if strings.EqualFold(textproto.TrimString(name), "upgrade") {
+				return h.Get("Upgrade")
+			}
+		}
+	}
+	return ""
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, vs := range src {
+		dst[k] = append(dst[k], vs...)
+	}
+}
+
+// relayUpgrade finishes a protocol switch (WebSocket, as SSM sessions and
+// API Gateway use): it hands the client the 101 and copies both ways until
+// either side closes.
+func (s *Server) relayUpgrade(w http.ResponseWriter, r *http.Request, resp *http.Response, c *call) {
+	backConn, ok := resp.Body.(io.ReadWriteCloser)
+	if !ok {
+		writeFault(w, r, http.StatusBadGateway, "BadGateway", "upstream switched protocols without a connection")
+		c.end(http.StatusBadGateway, "upstream switched protocols without a connection", nil, nil)
+		return
+	}
+	defer backConn.Close()
+	clientConn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		writeFault(w, r, http.StatusBadGateway, "BadGateway", "cannot switch protocols: "+err.Error())
+		c.end(http.StatusBadGateway, "cannot switch protocols: "+err.Error(), nil, nil)
+		return
+	}
+	defer clientConn.Close()
+	head := *resp
+	head.Body = nil
+	head.Header = resp.Header.Clone()
+	if err := head.Write(brw); err != nil || brw.Flush() != nil {
+		c.end(resp.StatusCode, "client closed the connection", resp.Header, nil)
+		return
+	}
+	errc := make(chan error, 2)
+	go func() { _, err := io.Copy(backConn, brw); errc <- err }()
+	go func() { _, err := io.Copy(clientConn, backConn); errc <- err }()
+	<-errc
+	c.end(resp.StatusCode, "", resp.Header, nil)
+}
+
+// watchedBody is the request body on its way upstream. It pauses the
+// watchdog while waiting for the client, so only upstream stalls count.
+type watchedBody struct {
+	r  io.Reader
+	wd *watchdog
+
+	mu  sync.Mutex
+	err error
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	b.wd.pause()
+	n, err := b.r.Read(p)
+	b.wd.resume()
+	if err != nil && err != io.EOF {
+		b.mu.Lock()
+		if b.err == nil {
+			b.err = err
+		}
+		b.mu.Unlock()
+	}
+	return n, err
+}
+
+// Close does nothing: the client's body belongs to the server.
+func (b *watchedBody) Close() error { return nil }
+
+func (b *watchedBody) clientErr() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// watchdog fires when it has been running for d without a pause.
+type watchdog struct {
+	mu    sync.Mutex
+	d     time.Duration
+	timer *time.Timer
+	done  bool
+}
+
+func newWatchdog(d time.Duration, fire func()) *watchdog {
+	t := time.AfterFunc(time.Hour, fire)
+	t.Stop()
+	return &watchdog{d: d, timer: t}
+}
+
+func (w *watchdog) pause() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.timer.Stop()
+	}
+}
+
+func (w *watchdog) resume() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.timer.Reset(w.d)
+	}
+}
+
+func (w *watchdog) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.done = true
+	w.timer.Stop()
+}
+
+// prefixBuffer keeps the first MaxBodyPrefix bytes written to it.
+type prefixBuffer struct{ buf []byte }
+
+func (p *prefixBuffer) write(b []byte) {
+	if room := iamwatch.MaxBodyPrefix - len(p.buf); room > 0 {
+		p.buf = append(p.buf, b[:min(room, len(b))]...)
+	}
+}
+
+func (p *prefixBuffer) bytes() []byte { return p.buf }
+
+// sanitizeErr drops the URL a *url.Error carries: its query may hold a
+// presigned signature.
+func sanitizeErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
