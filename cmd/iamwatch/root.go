@@ -104,10 +104,15 @@ func (a *app) rootCommand() *cobra.Command {
 		Short:         "Watch what an application does in AWS and write the smallest IAM policy for it",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.bind(cmd)
+		},
 	}
 	root.PersistentFlags().String("log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().String("service-maps", "", "use this service-maps artifact instead of the embedded one")
-	_ = a.v.BindPFlags(root.PersistentFlags())
-	root.AddCommand(a.mapsCommand(), a.demoCommand())
+	root.PersistentFlags().String("home", "", "iamwatch's directory (default $IAMWATCH_HOME or ~/.iamwatch)")
+	root.PersistentFlags().String("config", "", "config file (default $IAMWATCH_HOME/config.yaml)")
+	root.AddCommand(a.mapsCommand(), a.demoCommand(), a.proxyCommand(), a.runCommand(), a.envCommand(),
+		a.caCommand(), a.sessionsCommand(), a.callsCommand())
 	return root
 }

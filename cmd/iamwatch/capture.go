@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/iamwatch/iamwatch"
+	"github.com/iamwatch/iamwatch/mapper"
+	"github.com/iamwatch/iamwatch/store"
+)
+
+// capture connects the front ends to the mapper and the store: it is the
+// proxy's Recorder and the CSM listener's sink.
+type capture struct {
+	ix        *mapper.Index
+	db        *store.DB
+	session   string
+	accountID string // --account-id, for calls whose account cannot be derived
+	log       *slog.Logger
+	// lines, when set, receives one line per finished call.
+	lines io.Writer
+	// onRecord, when set, sees every finished record (the live view).
+	onRecord func(*iamwatch.Record)
+
+	mu         sync.Mutex
+	identities map[string]mapper.Identity // access key ID -> principal
+	storeErrs  atomic.Int64
+	calls      atomic.Int64
+}
+
+func (c *capture) identity(akid string) mapper.Identity {
+	if akid == "" {
+		return mapper.Identity{}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.identities[akid]
+}
+
+func (c *capture) remember(id mapper.Identity) {
+	c.mu.Lock()
+	if c.identities == nil {
+		c.identities = map[string]mapper.Identity{}
+	}
+	c.identities[id.AccessKeyID] = id
+	c.mu.Unlock()
+	if id.PrincipalARN != "" {
+		if err := c.db.SetPrincipal(context.Background(), id.AccessKeyID, id.PrincipalARN); err != nil {
+			c.storeError("record principal", err)
+		}
+	}
+}
+
+// prepare maps an observation into a pending record.
+func (c *capture) prepare(obs *iamwatch.Observation) (*iamwatch.Record, iamwatch.Observation) {
+	o := *obs
+	o.AccessKeyID = mapper.AccessKeyID(obs)
+	id := c.identity(o.AccessKeyID)
+	if o.AccountID == "" {
+		o.AccountID = id.AccountID
+	}
+	if o.AccountID == "" {
+		o.AccountID = c.accountID
+	}
+	if o.PrincipalARN == "" {
+		o.PrincipalARN = id.PrincipalARN
+	}
+	if o.Time.IsZero() {
+		o.Time = time.Now()
+	}
+	call := c.ix.Map(&o)
+	if call.AccountID == "" {
+		call.AccountID = o.AccountID
+	}
+	rec := &iamwatch.Record{
+		Session:      c.session,
+		Time:         o.Time.UTC(),
+		Source:       o.Source,
+		AccessKeyID:  o.AccessKeyID,
+		PrincipalARN: o.PrincipalARN,
+		Call:         call,
+		Pending:      true,
+	}
+	if !call.Recognized {
+		c.log.Warn("unrecognized AWS call kept as unrecognized", "host", obs.Host, "method", obs.Method, "reason", call.Reason)
+	}
+	return rec, o
+}
+
+// Start records the request before it goes upstream, so that a crash
+// mid-call still leaves it in the store.
+func (c *capture) Start(obs *iamwatch.Observation) func(*iamwatch.Observation) {
+	rec, o := c.prepare(obs)
+	id, err := c.db.Begin(context.Background(), rec)
+	if err != nil {
+		c.storeError("record call", err)
+	}
+	return func(done *iamwatch.Observation) {
+		c.finish(id, rec, o, done)
+	}
+}
+
+func (c *capture) finish(id int64, rec *iamwatch.Record, o iamwatch.Observation, done *iamwatch.Observation) {
+	rec.Pending = false
+	rec.Status = done.Status
+	rec.Latency = done.Latency
+	rec.ErrorCode = done.ErrorCode
+	if rec.ErrorCode == "" {
+		rec.ErrorCode = mapper.ErrorCode(done.Status, done.ResponseHeader, done.ResponseBody)
+	}
+	if done.Fault != "" {
+		rec.ErrorCode = "iamwatch.UpstreamFault"
+		c.log.Warn("upstream fault", "host", o.Host, "operation", rec.Operation, "fault", done.Fault)
+	}
+	o.Status, o.ResponseHeader, o.ResponseBody = done.Status, done.ResponseHeader, done.ResponseBody
+	for _, ident := range mapper.Identities(rec.Call, &o) {
+		c.remember(ident)
+	}
+	var err error
+	if id > 0 {
+		err = c.db.Finish(context.Background(), id, rec)
+	} else {
+		err = c.db.Add(context.Background(), rec)
+	}
+	if err != nil {
+		c.storeError("record outcome", err)
+	}
+	c.done(rec)
+}
+
+// CSM records a call the SDK reported by Client-Side Monitoring.
+func (c *capture) CSM(obs *iamwatch.Observation) {
+	rec, _ := c.prepare(obs)
+	rec.Pending = false
+	rec.Status, rec.ErrorCode, rec.Latency = obs.Status, obs.ErrorCode, obs.Latency
+	if err := c.db.Add(context.Background(), rec); err != nil {
+		c.storeError("record CSM call", err)
+	}
+	c.done(rec)
+}
+
+func (c *capture) done(rec *iamwatch.Record) {
+	c.calls.Add(1)
+	if c.lines != nil {
+		fmt.Fprintln(c.lines, callLine(rec))
+	}
+	if c.onRecord != nil {
+		c.onRecord(rec)
+	}
+}
+
+func (c *capture) storeError(what string, err error) {
+	if c.storeErrs.Add(1) <= 10 {
+		c.log.Error("iamwatch could not "+what+"; the call went through but may be missing from the store", "err", err)
+	}
+}
+
+// callLine is the one-line summary of a call, for stderr.
+func callLine(rec *iamwatch.Record) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %-4s %-12s %-28s", rec.Time.Local().Format("15:04:05"), rec.Source, firstOf(rec.ServiceID, rec.Service, "?"), firstOf(rec.Operation, "?"))
+	if rec.Status != 0 {
+		fmt.Fprintf(&b, " %d", rec.Status)
+	}
+	if rec.ErrorCode != "" {
+		fmt.Fprintf(&b, " %s", rec.ErrorCode)
+	}
+	var acts []string
+	for _, a := range rec.Actions {
+		if !a.Possible {
+			acts = append(acts, a.Action)
+		}
+	}
+	sort.Strings(acts)
+	if len(acts) > 0 {
+		fmt.Fprintf(&b, "  %s", strings.Join(acts, ", "))
+	}
+	if !rec.Recognized {
+		fmt.Fprintf(&b, "  unrecognized: %s", rec.Reason)
+	}
+	return b.String()
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func addCaptureFlags(cmd *cobra.Command, listenDefault, csmDefault string) {
+	f := cmd.Flags()
+	f.String("listen", listenDefault, "proxy address (loopback unless --allow-remote)")
+	f.String("csm-listen", csmDefault, "AWS SDK Client-Side Monitoring UDP address, or off")
+	f.String("db", "", "database file (default $IAMWATCH_HOME/iamwatch.db)")
+	f.String("session", "", "session name (default: a timestamped name)")
+	f.StringArray("label", nil, "label the session, key=value (repeatable)")
+	f.String("upstream", "", "send every intercepted AWS request to this URL instead of its real host, e.g. http://localhost:4566")
+	f.String("account-id", "", "account ID for calls whose account cannot be derived")
+	f.Bool("allow-remote", false, "allow a non-loopback --listen (requires --auth-token)")
+	f.String("auth-token", "", "proxy password clients must send (HTTPS_PROXY=http://iamwatch:TOKEN@host:port)")
+	f.Duration("dial-timeout", 10*time.Second, "upstream connect timeout")
+	f.Duration("response-header-timeout", 2*time.Minute, "how long an upstream may stall before the client gets a 504")
+}
+
+func (a *app) captureOptions(sessionPrefix string) (captureOptions, error) {
+	labels, err := parseLabels(a.v.GetStringSlice("label"))
+	if err != nil {
+		return captureOptions{}, err
+	}
+	o := captureOptions{
+		listen:      a.v.GetString("listen"),
+		csmListen:   a.v.GetString("csm-listen"),
+		session:     a.v.GetString("session"),
+		labels:      labels,
+		upstream:    a.v.GetString("upstream"),
+		accountID:   a.v.GetString("account-id"),
+		allowRemote: a.v.GetBool("allow-remote"),
+		authToken:   a.v.GetString("auth-token"),
+		dialTimeout: a.v.GetDuration("dial-timeout"),
+		respTimeout: a.v.GetDuration("response-header-timeout"),
+	}
+	if o.session == "" {
+		o.session = defaultSession(sessionPrefix)
+	}
+	if o.allowRemote && o.authToken == "" {
+		return o, usageError{fmt.Errorf("--allow-remote requires --auth-token")}
+	}
+	return o, nil
+}
+
+func (a *app) proxyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "proxy",
+		Short: "Run the capturing proxy and CSM listener until interrupted",
+		Long: `Run the capturing proxy and the SDK Client-Side-Monitoring listener until
+SIGINT or SIGTERM, recording every AWS call into a session. Point your
+application at it with the exports that 'iamwatch env' prints.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := a.logger()
+			if err != nil {
+				return err
+			}
+			o, err := a.captureOptions("")
+			if err != nil {
+				return err
+			}
+			r, err := a.startCapture(cmd.Context(), o, log)
+			if err != nil {
+				return err
+			}
+			r.cap.lines = a.stderr
+			host, port := r.csmAddr()
+			fmt.Fprintf(a.stderr, "iamwatch: proxy on %s, session %q, CA %s\n", r.proxyURL(), r.session, r.caPath)
+			if port != "" {
+				fmt.Fprintf(a.stderr, "iamwatch: CSM on %s:%s\n", host, port)
+			}
+			fmt.Fprintf(a.stderr, "iamwatch: set up a shell with: eval \"$(iamwatch env --proxy %s)\"\n", r.proxyURL())
+			var serveErr error
+			select {
+			case <-cmd.Context().Done():
+			case serveErr = <-r.served:
+			}
+			stopErr := r.stop()
+			fmt.Fprintf(a.stderr, "iamwatch: recorded %d calls in session %q\n", r.cap.calls.Load(), r.session)
+			if serveErr != nil {
+				return fmt.Errorf("proxy: %w", serveErr)
+			}
+			return stopErr
+		},
+	}
+	addCaptureFlags(cmd, "127.0.0.1:10080", "127.0.0.1:31000")
+	return cmd
+}

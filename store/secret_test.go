@@ -1,0 +1,143 @@
+package store
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iamwatch/iamwatch"
+)
+
+// Fake credentials of the shapes AWS uses.
+const (
+	secretKey    = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	sessionToken = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDxx1Tq5rFQ2pXo2f9LhO7y8Zp0AiB4mZ0v3kWq" +
+		"8e6n0n1W4mB2wI3jZ9Qv5xYq1LzK2aP7fE3bR6tU9oH0iJkLmNoPqRsTuVwXyZ0123456789abcdefghijKLMNOPQRSTUVWXYZ+/=="
+	signature = "fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024"
+)
+
+func TestRedact(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"arn", "arn:aws:s3:::my-bucket/photos/2024/cat.jpg", "arn:aws:s3:::my-bucket/photos/2024/cat.jpg"},
+		{"access key ID is kept", "AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"},
+		{"sha1 hex is kept", "arn:aws:s3:::b/da39a3ee5e6b4b0d3255bfef95601890afd80709", "arn:aws:s3:::b/da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+		{"signature hex alone is kept", signature, signature},
+		{"long lower-case path is kept", "arn:aws:s3:::b/" + strings.Repeat("abc/", 40), "arn:aws:s3:::b/" + strings.Repeat("abc/", 40)},
+		{"secret key", secretKey, redacted},
+		{"secret key in a resource", "arn:aws:s3:::b/" + secretKey, "arn:aws:s3:::" + redacted},
+		{"secret key in a path segment", "arn:aws:s3:::b/x-" + secretKey + ".txt", "arn:aws:s3:::b/x-" + redacted + ".txt"},
+		{"secret key between words", "key " + secretKey + " here", "key " + redacted + " here"},
+		{"key glued to more characters", "s" + secretKey, redacted},
+		{"40 characters without digits", "wJalrXUtnFEMI/K/MDENG/bPxRfiCYEXAMPLEKEY", redacted},
+		{"39 characters are not a key", secretKey[1:], secretKey[1:]},
+		{"long run without upper case is kept", "arn:aws:s3:::b/" + strings.Repeat("ab1/", 20), "arn:aws:s3:::b/" + strings.Repeat("ab1/", 20)},
+		{"session token", sessionToken, redacted},
+		{"session token in a sentence", "token: " + sessionToken + ".", "token: " + redacted + "."},
+		{"authorization header", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250101/us-east-1/s3/aws4_request, Signature=" + signature, redacted},
+		{"presigned query", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=" + signature, "X-Amz-Algorithm=" + redacted},
+		{"credentials file", "aws_secret_access_key = abc", redacted},
+		{"sts response", `{"SecretAccessKey":"abc","SessionToken":"def"}`, `{"` + redacted},
+		{"security token header", "X-Amz-Security-Token: whatever", redacted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, changed := redact(tt.in)
+			if got != tt.want || changed != (tt.in != tt.want) {
+				t.Errorf("redact(%q) = %q, %v; want %q", tt.in, got, changed, tt.want)
+			}
+		})
+	}
+}
+
+// TestSecretsNeverReachTheDisk plants secrets in every string the store
+// writes and greps every file of the database for them.
+func TestSecretsNeverReachTheDisk(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "iamwatch.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	plants := []string{
+		secretKey,
+		sessionToken,
+		"Signature=" + signature,
+		"X-Amz-Security-Token=" + sessionToken,
+		"x " + secretKey + " y",
+	}
+	for _, s := range plants {
+		rec := &iamwatch.Record{
+			Session:      "s" + s,
+			Source:       iamwatch.Source(s),
+			AccessKeyID:  s,
+			PrincipalARN: "arn:aws:iam::1:user/" + s,
+			Labels:       map[string]string{"k" + s: "v" + s},
+			Call: iamwatch.Call{
+				Service: s, ServiceID: s, Model: s, Protocol: s, Operation: s, Region: s, AccountID: s, Reason: s,
+				Conditions: map[string][]string{"c" + s: {s}},
+				Actions: []iamwatch.ActionUse{{
+					Action: "s3:" + s, Level: iamwatch.AccessLevel(s), Reason: s,
+					Resources:  []string{"arn:aws:s3:::b/" + s},
+					Conditions: map[string][]string{s: {"v" + s}},
+				}},
+			},
+			ErrorCode: s,
+		}
+		id, err := db.Begin(ctx, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Finish(ctx, id, rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Add(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Session(ctx, "t"+s, map[string]string{s: s}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetPrincipal(ctx, s, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := db.Calls(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2*len(plants) || !strings.Contains(calls[0].Actions[0].Resources[0], redacted) {
+		t.Fatalf("%d calls, first %+v", len(calls), calls[0])
+	}
+
+	grep := func(when string) {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		if len(files) == 0 {
+			t.Fatal("no database files")
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{secretKey, sessionToken[:60], signature} {
+				if bytes.Contains(b, []byte(s)) {
+					t.Errorf("%s: %s holds a planted secret %.12s…", when, filepath.Base(f), s)
+				}
+			}
+		}
+	}
+	grep("open") // the WAL and the database file
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	grep("closed")
+}

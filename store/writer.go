@@ -1,0 +1,571 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+const (
+	// maxBatch bounds a group commit, and so how long a write waits for
+	// the group ahead of its own: about 5 ms of work on a slow disk.
+	maxBatch = 128
+	// queueLen is how many writes may wait for the writer before Finish
+	// and Add block (they never drop a write).
+	queueLen = 4096
+	// busyRetries is how many times a batch is retried when another
+	// process holds the write lock for longer than busyTimeout.
+	busyRetries = 3
+	// maxCached bounds each interning cache; a full cache is emptied.
+	maxCached = 1 << 16
+	// maxErrs is how many failed queued writes Flush reports in full.
+	maxErrs = 10
+)
+
+type opKind int
+
+const (
+	opBegin opKind = iota
+	opFinish
+	opAdd
+	opSession
+	opPrincipal
+	opFlush
+)
+
+// op is one write queued for the writer. Everything it carries was copied
+// and redacted in the caller's goroutine.
+type op struct {
+	kind   opKind
+	id     int64 // opFinish
+	row    *row  // opBegin, opFinish, opAdd
+	name   string
+	labels [][2]string // opSession
+	arn    string      // opPrincipal (name is the access key ID)
+	done   chan result // nil for a write nobody waits for
+}
+
+type result struct {
+	id   int64
+	name string
+	err  error
+}
+
+// writer owns the write connection and commits queued writes in groups.
+type writer struct {
+	db   *DB
+	conn *sql.Conn
+	st   stmts
+
+	mu     sync.RWMutex // held for reading while sending on ch
+	closed bool
+	ch     chan *op
+	done   chan struct{}
+
+	// Interning caches, key → row ID, used by the writer goroutine only.
+	// journal lists the entries added by the open transaction so that a
+	// rollback can forget them.
+	sessions, actions, resources, conds, uses map[string]int64
+	journal                                   []cached
+
+	errMu sync.Mutex
+	errs  []error
+	nerrs int
+}
+
+type cached struct {
+	m   map[string]int64
+	key string
+}
+
+// stmts are the writer's prepared statements.
+type stmts struct {
+	sessionID, sessionAdd, sessionLabel    *sql.Stmt
+	actionID, actionAdd                    *sql.Stmt
+	resourceID, resourceAdd                *sql.Stmt
+	condID, condAdd                        *sql.Stmt
+	useID, useAdd                          *sql.Stmt
+	callAdd, callOld, callFinish, callHash *sql.Stmt
+	callLabel, callUse, callUsesDel        *sql.Stmt
+	principal, principalDel                *sql.Stmt
+}
+
+func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
+	w := &writer{
+		db:        db,
+		conn:      conn,
+		ch:        make(chan *op, queueLen),
+		done:      make(chan struct{}),
+		sessions:  map[string]int64{},
+		actions:   map[string]int64{},
+		resources: map[string]int64{},
+		conds:     map[string]int64{},
+		uses:      map[string]int64{},
+	}
+	for _, p := range []struct {
+		s **sql.Stmt
+		q string
+	}{
+		{&w.st.sessionID, `SELECT id FROM sessions WHERE name = ?`},
+		{&w.st.sessionAdd, `INSERT INTO sessions (name, created_ns) VALUES (?, ?)`},
+		{&w.st.sessionLabel, `INSERT INTO session_labels (session_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (session_id, key) DO UPDATE SET value = excluded.value`},
+		{&w.st.actionID, `SELECT id FROM actions WHERE name = ?`},
+		{&w.st.actionAdd, `INSERT INTO actions (name) VALUES (?)`},
+		{&w.st.resourceID, `SELECT id FROM resources WHERE arn = ?`},
+		{&w.st.resourceAdd, `INSERT INTO resources (arn) VALUES (?)`},
+		{&w.st.condID, `SELECT id FROM conditions WHERE json = ?`},
+		{&w.st.condAdd, `INSERT INTO conditions (json) VALUES (?)`},
+		{&w.st.useID, `SELECT id FROM uses WHERE action_id = ? AND level = ? AND exact = ? AND possible = ?
+			AND reason = ? AND condition_id IS ?`},
+		{&w.st.useAdd, `INSERT INTO uses (action_id, level, exact, possible, reason, condition_id)
+			VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.st.callAdd, `INSERT INTO calls (uid, session_id, time_ns, source, access_key_id, principal_arn,
+			service, service_id, model, protocol, operation, region, account_id, recognized, reason,
+			condition_id, pending, status, error_code, latency_ns, uses_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.st.callOld, `SELECT time_ns, uses_hash FROM calls WHERE id = ?`},
+		// Not UPDATE … RETURNING: SQLite runs RETURNING as a trigger,
+		// with a statement journal that costs more than the update.
+		{&w.st.callFinish, `UPDATE calls SET
+			access_key_id = CASE WHEN ?1 = '' THEN access_key_id ELSE ?1 END,
+			principal_arn = CASE WHEN ?2 = '' THEN principal_arn ELSE ?2 END,
+			service = ?3, service_id = ?4, model = ?5, protocol = ?6, operation = ?7, region = ?8,
+			account_id = ?9, recognized = ?10, reason = ?11, condition_id = ?12,
+			pending = 0, status = ?13, error_code = ?14, latency_ns = ?15
+			WHERE id = ?16`},
+		{&w.st.callHash, `UPDATE calls SET uses_hash = ? WHERE id = ?`},
+		{&w.st.callLabel, `INSERT INTO call_labels (call_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (call_id, key) DO UPDATE SET value = excluded.value`},
+		{&w.st.callUse, `INSERT INTO call_uses (call_id, seq, rseq, use_id, resource_id, time_ns, condition_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&w.st.callUsesDel, `DELETE FROM call_uses WHERE call_id = ?`},
+		{&w.st.principal, `INSERT INTO principals (access_key_id, principal_arn, updated_ns) VALUES (?, ?, ?)
+			ON CONFLICT (access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, updated_ns = excluded.updated_ns`},
+		{&w.st.principalDel, `DELETE FROM principals WHERE access_key_id = ?`},
+	} {
+		s, err := conn.PrepareContext(ctx, p.q)
+		if err != nil {
+			return nil, err
+		}
+		*p.s = s
+	}
+	go w.run()
+	return w, nil
+}
+
+// send queues o. It blocks while the queue is full: a write is never
+// dropped.
+func (w *writer) send(ctx context.Context, o *op) error {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case w.ch <- o:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close stops accepting writes, waits until the queued ones are
+// committed, and closes the connection.
+func (w *writer) close() error {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.ch)
+	}
+	w.mu.Unlock()
+	<-w.done
+	return errors.Join(w.takeErrs(), w.conn.Close())
+}
+
+// run commits queued writes until the queue is closed. A group is every
+// write queued while the previous group committed, up to maxBatch: no
+// write waits for a timer, and under load one commit serves many writes.
+func (w *writer) run() {
+	defer close(w.done)
+	batch := make([]*op, 0, maxBatch)
+	for o := range w.ch {
+		batch = append(batch[:0], o)
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case o, ok := <-w.ch:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+			default:
+				break drain
+			}
+		}
+		w.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit writes batch in one transaction and tells each op how it went.
+// When an op fails on its own (an unknown call ID, a constraint), the
+// transaction is rolled back and run again without it; when another
+// process holds the lock for longer than the busy timeout, it is retried.
+func (w *writer) commit(batch []*op) {
+	results := make([]result, len(batch))
+	skip := make([]bool, len(batch))
+	var err error
+	for busy := 0; ; {
+		var failed int
+		failed, err = w.tx(batch, results, skip)
+		if err == nil {
+			break
+		}
+		if failed >= 0 {
+			results[failed] = result{err: err}
+			skip[failed] = true
+			continue
+		}
+		if !isBusy(err) || busy == busyRetries {
+			break
+		}
+		busy++
+		w.db.log.Warn("store: database busy, retrying", "path", w.db.path, "attempt", busy)
+		time.Sleep(time.Duration(busy) * 100 * time.Millisecond) // backoff
+	}
+	if err != nil {
+		err = w.db.wrap(err)
+		for i, o := range batch {
+			// A Flush reports the failed writes it waited for, not
+			// the batch's failure a second time.
+			if !skip[i] && o.kind != opFlush {
+				results[i] = result{err: err}
+			}
+		}
+	}
+	for i, o := range batch {
+		if o.done == nil && results[i].err != nil {
+			w.addErr(o, results[i].err)
+		}
+	}
+	for i, o := range batch {
+		if o.done != nil {
+			o.done <- results[i]
+		}
+	}
+}
+
+// tx runs the ops of batch not skipped in one IMMEDIATE transaction. When
+// one fails on its own, tx rolls back and returns its index and error;
+// any other failure returns index -1.
+func (w *writer) tx(batch []*op, results []result, skip []bool) (failed int, err error) {
+	ctx := context.Background() // a batch is never interrupted halfway
+	w.journal = w.journal[:0]
+	defer func() {
+		if err != nil {
+			w.conn.ExecContext(ctx, "ROLLBACK")
+			w.forget()
+		}
+		w.journal = w.journal[:0]
+	}()
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return -1, err
+	}
+	for i, o := range batch {
+		if skip[i] || o.kind == opFlush {
+			continue
+		}
+		res, err := w.apply(ctx, o)
+		if err != nil {
+			if isOpError(err) {
+				return i, err
+			}
+			return -1, err
+		}
+		results[i] = res
+	}
+	_, err = w.conn.ExecContext(ctx, "COMMIT")
+	return -1, err
+}
+
+// isOpError reports whether err is the failure of one op, not of the
+// transaction.
+func isOpError(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrConstraint || se.Code == sqlite3.ErrTooBig || se.Code == sqlite3.ErrMismatch
+	}
+	return errors.Is(err, ErrNotFound)
+}
+
+// forget drops the cache entries the rolled-back transaction added.
+func (w *writer) forget() {
+	for _, c := range w.journal {
+		delete(c.m, c.key)
+	}
+}
+
+func (w *writer) addErr(o *op, err error) {
+	switch o.kind {
+	case opFinish:
+		err = fmt.Errorf("finish call %d: %w", o.id, err)
+	case opAdd:
+		err = fmt.Errorf("add call: %w", err)
+	}
+	w.db.log.Warn("store: a queued write failed", "path", w.db.path, "err", err)
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	if len(w.errs) < maxErrs {
+		w.errs = append(w.errs, err)
+	}
+	w.nerrs++
+}
+
+// takeErrs returns and forgets the failures of queued writes.
+func (w *writer) takeErrs() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	errs, n := w.errs, w.nerrs
+	w.errs, w.nerrs = nil, 0
+	if n > len(errs) {
+		errs = append(errs, fmt.Errorf("and %d more failed writes", n-len(errs)))
+	}
+	return errors.Join(errs...)
+}
+
+func (w *writer) apply(ctx context.Context, o *op) (result, error) {
+	switch o.kind {
+	case opBegin, opAdd:
+		id, err := w.insertCall(ctx, o.row)
+		return result{id: id}, err
+	case opFinish:
+		return result{id: o.id}, w.finishCall(ctx, o.id, o.row)
+	case opSession:
+		name, err := w.session(ctx, o.name, o.labels)
+		return result{name: name}, err
+	case opPrincipal:
+		if o.arn == "" {
+			_, err := w.st.principalDel.ExecContext(ctx, o.name)
+			return result{}, err
+		}
+		_, err := w.st.principal.ExecContext(ctx, o.name, o.arn, w.db.now().UnixNano())
+		return result{}, err
+	}
+	return result{}, fmt.Errorf("unknown write %d", o.kind)
+}
+
+func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
+	sid, err := w.sessionID(ctx, r.session)
+	if err != nil {
+		return 0, err
+	}
+	cid, err := w.condID(ctx, r.conditions)
+	if err != nil {
+		return 0, err
+	}
+	res, err := w.st.callAdd.ExecContext(ctx, r.uid, sid, r.timeNS, r.source, r.accessKeyID, r.principal,
+		r.service, r.serviceID, r.model, r.protocol, r.operation, r.region, r.account, r.recognized, r.reason,
+		cid, r.pending, r.status, r.errorCode, r.latencyNS, r.usesHash)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if err := w.labels(ctx, id, r); err != nil {
+		return 0, err
+	}
+	if err := w.callUses(ctx, id, r.timeNS, cid, r); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// finishCall updates call id with r. It rewrites the call's uses only
+// when they differ from the stored ones (the hashes differ): deleting rows
+// that have foreign keys makes SQLite build and drop a temporary table,
+// which costs more than the rest of the call's writes together.
+func (w *writer) finishCall(ctx context.Context, id int64, r *row) error {
+	var timeNS, hash int64
+	err := w.st.callOld.QueryRowContext(ctx, id).Scan(&timeNS, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("call %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	cid, err := w.condID(ctx, r.conditions)
+	if err != nil {
+		return err
+	}
+	_, err = w.st.callFinish.ExecContext(ctx, r.accessKeyID, r.principal,
+		r.service, r.serviceID, r.model, r.protocol, r.operation, r.region, r.account, r.recognized, r.reason,
+		cid, r.status, r.errorCode, r.latencyNS, id)
+	if err != nil {
+		return err
+	}
+	if err := w.labels(ctx, id, r); err != nil {
+		return err
+	}
+	if hash == r.usesHash {
+		return nil
+	}
+	if _, err := w.st.callUsesDel.ExecContext(ctx, id); err != nil {
+		return err
+	}
+	if _, err := w.st.callHash.ExecContext(ctx, r.usesHash, id); err != nil {
+		return err
+	}
+	return w.callUses(ctx, id, timeNS, cid, r)
+}
+
+// labels sets r's labels on call id.
+func (w *writer) labels(ctx context.Context, id int64, r *row) error {
+	for _, l := range r.labels {
+		if _, err := w.st.callLabel.ExecContext(ctx, id, l[0], l[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// callUses writes r's actions and their resources for call id, at time
+// timeNS with call conditions cid.
+func (w *writer) callUses(ctx context.Context, id, timeNS int64, cid sql.NullInt64, r *row) error {
+	for seq, a := range r.actions {
+		uid, err := w.useID(ctx, a)
+		if err != nil {
+			return err
+		}
+		if len(a.resources) == 0 {
+			if _, err := w.st.callUse.ExecContext(ctx, id, seq, 0, uid, nil, timeNS, cid); err != nil {
+				return err
+			}
+		}
+		for rseq, res := range a.resources {
+			rid, err := w.intern(ctx, w.resources, res, w.st.resourceID, w.st.resourceAdd, res)
+			if err != nil {
+				return err
+			}
+			if _, err := w.st.callUse.ExecContext(ctx, id, seq, rseq, uid, rid, timeNS, cid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// intern returns the row ID of key in an interning table (sessions,
+// actions, resources, conditions, uses), inserting args when it is
+// missing. Another process may have inserted it: the cache is only a
+// shortcut past get.
+func (w *writer) intern(ctx context.Context, m map[string]int64, key string, get, add *sql.Stmt, args ...any) (int64, error) {
+	if id, ok := m[key]; ok {
+		return id, nil
+	}
+	var id int64
+	err := get.QueryRowContext(ctx, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		res, err = add.ExecContext(ctx, args...)
+		if err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(m) >= maxCached {
+		clear(m)
+	}
+	m[key] = id
+	w.journal = append(w.journal, cached{m, key})
+	return id, nil
+}
+
+// condID returns the ID of a JSON condition set; NULL for none.
+func (w *writer) condID(ctx context.Context, conds string) (sql.NullInt64, error) {
+	if conds == "" {
+		return sql.NullInt64{}, nil
+	}
+	id, err := w.intern(ctx, w.conds, conds, w.st.condID, w.st.condAdd, conds)
+	return sql.NullInt64{Int64: id, Valid: err == nil}, err
+}
+
+func (w *writer) useID(ctx context.Context, a actionRow) (int64, error) {
+	aid, err := w.intern(ctx, w.actions, a.action, w.st.actionID, w.st.actionAdd, a.action)
+	if err != nil {
+		return 0, err
+	}
+	cid, err := w.condID(ctx, a.conditions)
+	if err != nil {
+		return 0, err
+	}
+	key := strconv.FormatInt(aid, 10) + "\x00" + a.level + "\x00" + strconv.FormatBool(a.exact) + "\x00" +
+		strconv.FormatBool(a.possible) + "\x00" + a.reason + "\x00" + strconv.FormatInt(cid.Int64, 10)
+	return w.intern(ctx, w.uses, key, w.st.useID, w.st.useAdd, aid, a.level, a.exact, a.possible, a.reason, cid)
+}
+
+func (w *writer) sessionID(ctx context.Context, name string) (int64, error) {
+	if id, ok := w.sessions[name]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.st.sessionID.QueryRowContext(ctx, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		res, err = w.st.sessionAdd.ExecContext(ctx, name, w.db.now().UnixNano())
+		if err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	w.sessions[name] = id
+	w.journal = append(w.journal, cached{w.sessions, name})
+	return id, nil
+}
+
+// session creates or reuses a session and sets its labels. An empty name
+// is replaced by a new one made from the current time.
+func (w *writer) session(ctx context.Context, name string, labels [][2]string) (string, error) {
+	if name == "" {
+		base := w.db.now().UTC().Format("20060102-150405")
+		for i := 1; ; i++ {
+			name = base
+			if i > 1 {
+				name = fmt.Sprintf("%s-%d", base, i)
+			}
+			var id int64
+			err := w.st.sessionID.QueryRowContext(ctx, name).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+	}
+	id, err := w.sessionID(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range labels {
+		if _, err := w.st.sessionLabel.ExecContext(ctx, id, l[0], l[1]); err != nil {
+			return "", err
+		}
+	}
+	return name, nil
+}
