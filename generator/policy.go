@@ -37,21 +37,42 @@ type Options struct {
 // Generate returns the smallest policy that allows every required action
 // of calls on the resources they touched. Actions that share the same set
 // of resources share a statement. Unrecognized calls contribute nothing.
+//
+// A "*" that only stands for resources nobody saw (a CSM record, or a
+// request that did not name its resource) yields to the specific resources
+// other calls of the same action named.
 func Generate(calls []iamwatch.Call, o Options) Policy {
-	res := map[string]map[string]bool{} // action -> resources
+	var uses []iamwatch.ActionUse
 	for _, c := range calls {
-		for _, a := range c.Actions {
-			if a.Possible && !o.IncludePossible {
+		uses = append(uses, c.Actions...)
+	}
+	return FromUses(uses, o)
+}
+
+// FromUses is Generate over action uses already taken out of their calls.
+func FromUses(uses []iamwatch.ActionUse, o Options) Policy {
+	res := map[string]map[string]bool{} // action -> resources
+	unseen := map[string]bool{}         // action -> it has an inexact "*"
+	for _, a := range uses {
+		if a.Possible && !o.IncludePossible {
+			continue
+		}
+		set := res[a.Action]
+		if set == nil {
+			set = map[string]bool{}
+			res[a.Action] = set
+		}
+		for _, r := range a.Resources {
+			if r == "*" && !a.Exact {
+				unseen[a.Action] = true
 				continue
 			}
-			set := res[a.Action]
-			if set == nil {
-				set = map[string]bool{}
-				res[a.Action] = set
-			}
-			for _, r := range a.Resources {
-				set[r] = true
-			}
+			set[r] = true
+		}
+	}
+	for action := range unseen {
+		if len(res[action]) == 0 {
+			res[action]["*"] = true
 		}
 	}
 	groups := map[string][]string{} // resource-set key -> actions
