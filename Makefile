@@ -47,3 +47,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzIdentify -fuzztime $(FUZZTIME) ./mapper/
 	$(GO) test -run '^$$' -fuzz FuzzParseRaw -fuzztime $(FUZZTIME) ./mapper/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./service-maps/
+
+# Regenerate mapper/testdata/requests from real AWS SDKs (see
+# mapper/testdata/fixturegen/README.md); then `go test ./mapper -run TestCorpus -update`.
+fixtures:
+	cd mapper/testdata/fixturegen/go && $(GO) run . -out ../../requests
+	cd mapper/testdata/fixturegen/boto && /usr/bin/python3 gen.py ../../requests
+	cd mapper/testdata/fixturegen/boto && python3 gen.py ../../requests
+	cd mapper/testdata/fixturegen/js && npm ci --no-audit --no-fund && node gen.mjs ../../requests
+	$(GO) test ./mapper -run TestFixturesParse -count=1

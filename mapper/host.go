@@ -129,6 +129,10 @@ func parseHost(host string) hostInfo {
 	if parseS3Host(&hi, labels) {
 		return hi
 	}
+	// Account-based endpoints: 123456789012.ddb.us-east-1.amazonaws.com.
+	if len(labels) > 1 && isAccountID(labels[0]) {
+		hi.AccountID = labels[0]
+	}
 	for _, l := range labels {
 		switch {
 		case isRegion(l):

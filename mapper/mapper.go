@@ -214,6 +214,14 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	if best == nil {
 		return nil, "", nil, "no operation of " + cands[0].ServiceID + " matches " + r.method + " " + r.path
 	}
+	if r.host.S3Kind == "express-control" && best.op.Name == "ListBuckets" {
+		// The directory-bucket control endpoint's GET / lists directory
+		// buckets; only the host tells it from ListBuckets when the SDK
+		// sends no x-id.
+		if op := best.op.svc.compile().ops["ListDirectoryBuckets"]; op != nil {
+			return op, restProto(op.svc), bestLabels, ""
+		}
+	}
 	return best.op, restProto(best.op.svc), bestLabels, ""
 }
 

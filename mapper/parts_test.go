@@ -333,3 +333,10 @@ func TestFilters(t *testing.T) {
 		})
 	}
 }
+
+func TestParseHostAccountEndpoint(t *testing.T) {
+	hi := parseHost("123456789012.ddb.us-east-1.amazonaws.com")
+	if hi.AccountID != "123456789012" || hi.Region != "us-east-1" {
+		t.Errorf("got %+v", hi)
+	}
+}
