@@ -2,7 +2,6 @@ package mapper
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -192,69 +191,7 @@ func (p *Params) lookup(term string) []string {
 // parseJSONBody adds the members of a JSON body. A truncated body yields
 // what precedes the cut.
 func (p *Params) parseJSONBody(body []byte) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	type frame struct {
-		path   string
-		object bool
-		key    string // pending key inside an object
-		hasKey bool
-	}
-	var stack []frame
-	cur := func() string {
-		if len(stack) == 0 {
-			return ""
-		}
-		f := stack[len(stack)-1]
-		if f.object {
-			return joinPath(f.path, f.key)
-		}
-		return f.path
-	}
-	consumed := func() {
-		if len(stack) > 0 && stack[len(stack)-1].object {
-			stack[len(stack)-1].hasKey = false
-		}
-	}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				if len(stack) >= maxBodyDepth {
-					return
-				}
-				stack = append(stack, frame{path: cur(), object: t == '{'})
-			case '}', ']':
-				if len(stack) > 0 {
-					stack = stack[:len(stack)-1]
-				}
-				consumed()
-			}
-		case string:
-			if n := len(stack); n > 0 && stack[n-1].object && !stack[n-1].hasKey {
-				stack[n-1].key, stack[n-1].hasKey = t, true
-				if stack[n-1].path != "" {
-					p.add(stack[n-1].path, t)
-				}
-				continue
-			}
-			p.add(cur(), t)
-			consumed()
-		case json.Number:
-			p.add(cur(), t.String())
-			consumed()
-		case bool:
-			p.add(cur(), strconv.FormatBool(t))
-			consumed()
-		case nil:
-			consumed()
-		}
-	}
+	p.flattenJSON(body)
 }
 
 func joinPath(a, b string) string {
