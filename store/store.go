@@ -74,11 +74,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -211,12 +211,8 @@ func (o Options) open(ctx context.Context, path string) (*DB, error) {
 		db.rd.Close()
 		return nil, db.wrap(err)
 	}
-	conn, err := db.wr.Conn(ctx)
+	conn, err := db.connect(ctx)
 	if err != nil {
-		return fail(err)
-	}
-	if err := migrate(ctx, conn, db.now()); err != nil {
-		conn.Close()
 		return fail(err)
 	}
 	db.fixModes()
@@ -226,19 +222,38 @@ func (o Options) open(ctx context.Context, path string) (*DB, error) {
 			return fail(err)
 		}
 	}
-	if v := os.Getenv("XP_PRAGMA"); v != "" {
-		for _, p := range strings.Split(v, ";") {
-			if _, err := conn.ExecContext(ctx, "PRAGMA "+p); err != nil {
-				panic(err)
-			}
-		}
-	}
 	db.w, err = newWriter(ctx, db, conn)
 	if err != nil {
 		conn.Close()
 		return fail(err)
 	}
 	return db, nil
+}
+
+// connect returns the writer's connection, with the schema migrated. Two
+// processes opening one new database at once can find it locked without
+// waiting (a connection switching it to WAL and another's migration
+// deadlock, and SQLite fails one at once), so a busy error is retried,
+// after a random pause, for about busyTimeout.
+func (db *DB) connect(ctx context.Context) (*sql.Conn, error) {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		conn, err := db.wr.Conn(ctx)
+		if err == nil {
+			if err = migrate(ctx, conn, db.now()); err == nil {
+				return conn, nil
+			}
+			conn.Close()
+		}
+		if !isBusy(err) || time.Now().After(deadline) {
+			return nil, err
+		}
+		select {
+		case <-time.After(time.Duration(10+rand.IntN(40)) * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // dsn returns the go-sqlite3 data source name for path. The PRAGMAs in it
