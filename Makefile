@@ -39,14 +39,21 @@ generate:
 test-deps:
 	@sh scripts/test-deps.sh
 
+# Benchmarks, benchstat-friendly. The proxy's are compared with a bare
+# goproxy MITM in the same run; the ratio is the figure.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./mapper/ ./service-maps/
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./mapper/ ./service-maps/ ./generator/
+	$(GO) test -run '^$$' -bench 'Throughput|Latency' -count 6 ./proxy/
+	$(GO) test -run '^$$' -bench Stream2GiB -benchtime 1x ./proxy/
+	$(GO) test -run '^$$' -bench . -count 3 ./store/
 
 FUZZTIME ?= 5m
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzIdentify -fuzztime $(FUZZTIME) ./mapper/
 	$(GO) test -run '^$$' -fuzz FuzzParseRaw -fuzztime $(FUZZTIME) ./mapper/
+	$(GO) test -run '^$$' -fuzz FuzzFlattenJSON -fuzztime $(FUZZTIME) ./mapper/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./service-maps/
+	$(GO) test -run '^$$' -fuzz FuzzParseCSM -fuzztime $(FUZZTIME) ./proxy/csm/
 
 # Regenerate mapper/testdata/requests from real AWS SDKs (see
 # mapper/testdata/fixturegen/README.md); then `go test ./mapper -run TestCorpus -update`.
