@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/iamwatch/iamwatch/proxy"
+	"github.com/iamwatch/iamwatch/store"
+)
+
+// BenchmarkCaptureOverhead measures what recording costs: the same proxy
+// with the real capture (mapper and a SQLite store on disk) and with no
+// recorder, in interleaved batches at 64 concurrent clients, so both see
+// the same machine load. "ratio" is capture throughput over bare-proxy
+// throughput; proxy's BenchmarkThroughputRatio gives the proxy against a
+// bare goproxy MITM, and their product is iamwatch against goproxy.
+func BenchmarkCaptureOverhead(b *testing.B) {
+	const clients, rounds, batch = 64, 4, 400
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		io.WriteString(w, `{"Item":{}}`)
+	}))
+	up.Config.ErrorLog = log.New(io.Discard, "", 0)
+	up.StartTLS()
+	defer up.Close()
+	ca, err := proxy.NewCA()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &app{v: newViper()}
+	ix, err := a.loadIndex()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	session, err := db.Session(context.Background(), "bench", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	capt := &capture{ix: ix, db: db, session: session, log: slog.New(slog.DiscardHandler)}
+	withCapture := benchProxy(b, ca, up, capt)
+	bare := benchProxy(b, ca, up, nil)
+	run := func(c *http.Client, n int) time.Duration {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for next.Add(1) <= int64(n) {
+					req, _ := http.NewRequest("POST", "https://dynamodb.us-east-1.amazonaws.com/", strings.NewReader(`{"TableName":"orders","Key":{"id":{"S":"1"}}}`))
+					req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
+					req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+					req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
+					resp, err := c.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	run(withCapture, 2*clients)
+	run(bare, 2*clients)
+	b.ResetTimer()
+	var tCapture, tBare time.Duration
+	for range b.N {
+		for range rounds {
+			tBare += run(bare, batch)
+			tCapture += run(withCapture, batch)
+		}
+	}
+	b.StopTimer()
+	if err := db.Flush(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	n := float64(b.N * rounds * batch)
+	b.ReportMetric(n/tCapture.Seconds(), "capture-req/s")
+	b.ReportMetric(n/tBare.Seconds(), "bare-req/s")
+	b.ReportMetric(tBare.Seconds()/tCapture.Seconds(), "ratio")
+}
+
+func benchProxy(b *testing.B, ca *proxy.CA, up *httptest.Server, rec proxy.Recorder) *http.Client {
+	b.Helper()
+	pool := x509.NewCertPool()
+	pool.AddCert(up.Certificate())
+	srv := &proxy.Server{CA: ca, Upstream: &url.URL{Scheme: "https", Host: up.Listener.Addr().String()},
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, DisableCompression: true, MaxIdleConnsPerHost: 128}}
+	if rec != nil {
+		srv.Recorder = rec
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go srv.Serve(l)
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	caPool := x509.NewCertPool()
+	caPool.AddCert(ca.Certificate())
+	return &http.Client{Transport: &http.Transport{
+		Proxy:               http.ProxyURL(&url.URL{Scheme: "http", Host: l.Addr().String()}),
+		TLSClientConfig:     &tls.Config{RootCAs: caPool},
+		MaxIdleConnsPerHost: 64,
+	}}
+}
