@@ -26,7 +26,16 @@ type call struct {
 	start  time.Time
 	req    iamwatch.Observation // request fields, as handed to Start
 	finish func(*iamwatch.Observation)
-	done   bool
+	// started is closed when the Recorder's Start has returned.
+	started chan struct{}
+	done    bool
+}
+
+// waitStarted waits for the Recorder's Start to return.
+func (c *call) waitStarted() {
+	if c.started != nil {
+		<-c.started
+	}
 }
 
 // end hands the outcome to the Recorder, once.
@@ -35,6 +44,7 @@ func (c *call) end(status int, fault string, header http.Header, body []byte) {
 		return
 	}
 	c.done = true
+	c.waitStarted()
 	out := c.req
 	out.Status = status
 	out.Fault = fault
@@ -81,11 +91,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 		c.req.BodyTruncated = len(prefix) > iamwatch.MaxBodyPrefix
 	}
 	if s.Recorder != nil {
+		// Start runs while the request goes upstream: a recorder that
+		// commits to disk then costs no latency, and nothing of the
+		// response reaches the client before it has returned.
 		start := c.req
-		c.finish = s.Recorder.Start(&start)
+		c.started = make(chan struct{})
+		go func() {
+			defer close(c.started)
+			c.finish = s.Recorder.Start(&start)
+		}()
 	}
 	if prefixErr != nil {
 		fault := "client request body: " + prefixErr.Error()
+		c.waitStarted()
 		writeFault(w, r, http.StatusBadRequest, "IncompleteBody", fault)
 		c.end(0, fault, nil, nil)
 		return
@@ -125,12 +143,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 			c.end(0, "client closed the connection", nil, nil)
 		default:
 			status, code, fault := classify(err, context.Cause(ctx), s.responseHeaderTimeout())
+			c.waitStarted()
 			writeFault(w, r, status, code, fault)
 			c.end(status, fault, nil, nil)
 		}
 		return
 	}
 	defer resp.Body.Close()
+	c.waitStarted()
 
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		s.relayUpgrade(w, r, resp, c)

@@ -118,6 +118,8 @@ type stub struct {
 	rec *recorder
 	mu  sync.Mutex
 	got []seen
+	// onRequest, when set, runs as each request arrives.
+	onRequest func()
 }
 
 func (s *stub) requests() []seen {
@@ -127,6 +129,9 @@ func (s *stub) requests() []seen {
 }
 
 func (s *stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.onRequest != nil {
+		s.onRequest()
+	}
 	path, _, _ := strings.Cut(r.RequestURI, "?")
 	if s.rec != nil {
 		s.rec.event("upstream " + r.Method + " " + r.Host + path)

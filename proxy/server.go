@@ -36,8 +36,11 @@ import (
 // Recorder receives the calls the proxy intercepts.
 //
 // Start is called once per call, when the request head and a bounded prefix
-// of its body have been read and before the request goes upstream, so a
-// crash mid-call still leaves the request recorded. It returns the function
+// of its body have been read. It runs while the request goes upstream, and
+// nothing of the response reaches the client before it has returned: a
+// Recorder that commits the request to disk in Start therefore has every
+// call whose response a client saw on disk, whenever the process dies,
+// without adding its commit to the call's latency. It returns the function
 // that receives the outcome, or nil for none.
 //
 // finish is called exactly once, after the response was relayed to the
@@ -51,7 +54,8 @@ import (
 // derives it from the response.
 //
 // Neither observation is modified by the proxy after it was handed over.
-// Both are called on the request's goroutine; a slow Recorder slows the call.
+// finish is called on the request's goroutine; a slow Recorder slows the
+// call.
 type Recorder interface {
 	Start(obs *iamwatch.Observation) (finish func(obs *iamwatch.Observation))
 }

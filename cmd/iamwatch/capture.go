@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,8 +95,9 @@ func (c *capture) prepare(obs *iamwatch.Observation) (*iamwatch.Record, iamwatch
 	return rec, o
 }
 
-// Start records the request before it goes upstream, so that a crash
-// mid-call still leaves it in the store.
+// Start commits the request to the store while it goes upstream; the proxy
+// relays no response before Start returns, so every call a client saw a
+// response for is on disk, however the process dies.
 func (c *capture) Start(obs *iamwatch.Observation) func(*iamwatch.Observation) {
 	rec, o := c.prepare(obs)
 	id, err := c.db.Begin(context.Background(), rec)
@@ -140,6 +142,11 @@ func (c *capture) CSM(obs *iamwatch.Observation) {
 	rec, _ := c.prepare(obs)
 	rec.Pending = false
 	rec.Status, rec.ErrorCode, rec.Latency = obs.Status, obs.ErrorCode, obs.Latency
+	if rec.Status >= 300 && rec.ErrorCode == strconv.Itoa(rec.Status) {
+		// botocore reports an error response without a code (an S3 HEAD)
+		// as its bare status, "403": name it as the proxy does.
+		rec.ErrorCode = mapper.ErrorCode(rec.Status, nil, nil)
+	}
 	if err := c.db.Add(context.Background(), rec); err != nil {
 		c.storeError("record CSM call", err)
 	}
