@@ -73,6 +73,33 @@ func writeBundle(home string, ca *proxy.CA, getenv func(string) string) (string,
 	return path, nil
 }
 
+// nodeExtraCA returns the file for NODE_EXTRA_CA_CERTS: the iamwatch CA,
+// plus the certificates the user already added to Node's roots that way
+// (a company CA, say), which replacing the variable would otherwise drop.
+func nodeExtraCA(home string, ca *proxy.CA, getenv func(string) string) (string, error) {
+	own := filepath.Join(home, proxy.CertFile)
+	p := getenv("NODE_EXTRA_CA_CERTS")
+	if p == "" || p == own || strings.HasPrefix(p, home) {
+		return own, nil
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return own, nil // Node ignores an unreadable file too
+	}
+	var buf bytes.Buffer
+	buf.Write(b)
+	if len(b) > 0 && !bytes.HasSuffix(b, []byte("\n")) {
+		buf.WriteByte('\n')
+	}
+	buf.WriteString("# iamwatch CA\n")
+	buf.Write(ca.CertPEM())
+	path := filepath.Join(home, "node-extra-ca.pem")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return "", fmt.Errorf("write the Node CA file: %w", err)
+	}
+	return path, nil
+}
+
 // buildClientEnv returns the variables for a proxy at proxyURL.
 func buildClientEnv(home string, ca *proxy.CA, proxyURL, csmHost, csmPort string, getenv func(string) string) (clientEnv, error) {
 	var e clientEnv
@@ -93,7 +120,11 @@ func buildClientEnv(home string, ca *proxy.CA, proxyURL, csmHost, csmPort string
 	set("AWS_CA_BUNDLE", bundle)
 	set("REQUESTS_CA_BUNDLE", bundle)
 	set("SSL_CERT_FILE", bundle)
-	set("NODE_EXTRA_CA_CERTS", filepath.Join(home, proxy.CertFile))
+	nodeCA, err := nodeExtraCA(home, ca, getenv)
+	if err != nil {
+		return e, err
+	}
+	set("NODE_EXTRA_CA_CERTS", nodeCA)
 	nodeOpts := "--require " + preload
 	if cur := getenv("NODE_OPTIONS"); cur != "" && !strings.Contains(cur, preload) {
 		nodeOpts = cur + " " + nodeOpts

@@ -117,6 +117,11 @@ func (a *app) runChild(args []string, env clientEnv) (int, error) {
 	for _, kv := range env.vars {
 		c.Env = append(c.Env, kv[0]+"="+kv[1])
 	}
+	// Listen before the child starts, so that a signal sent as soon as it
+	// runs is forwarded, not lost.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
 	if err := c.Start(); err != nil {
 		var hint string
 		if errors.Is(err, exec.ErrNotFound) {
@@ -124,9 +129,6 @@ func (a *app) runChild(args []string, env clientEnv) (int, error) {
 		}
 		return 0, hintError{fmt.Errorf("start %s: %w", args[0], err), hint}
 	}
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
 	// A terminal delivers Ctrl-C to the whole foreground process group,
 	// the child included; forwarding it again would deliver it twice.
 	fromTTY := isTerminal(a.stdin)
