@@ -67,6 +67,23 @@ func parseTerm(s string) (term, error) {
 	return t, nil
 }
 
+// String writes the expression back in its source form.
+func (e expr) String() string {
+	alts := make([]string, len(e))
+	for i, conj := range e {
+		terms := make([]string, len(conj))
+		for j, t := range conj {
+			s := t.name + t.op + t.value
+			if t.neg {
+				s = "!" + s
+			}
+			terms[j] = s
+		}
+		alts[i] = strings.Join(terms, " & ")
+	}
+	return strings.Join(alts, " | ")
+}
+
 func (e expr) eval(p *Params) bool {
 	for _, conj := range e {
 		ok := true

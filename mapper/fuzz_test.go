@@ -123,3 +123,23 @@ func checkCall(t *testing.T, c iamwatch.Call) {
 		}
 	}
 }
+
+// TestNamedCallsOfferRuleActions: a CSM record names no parameters, so an
+// operation whose actions all come from rules (EventBridge PutEvents) lists
+// them as possible rather than nothing.
+func TestNamedCallsOfferRuleActions(t *testing.T) {
+	ix := index(t)
+	c := ix.Map(&iamwatch.Observation{Source: iamwatch.SourceCSM, Service: "EventBridge", API: "PutEvents", Region: "us-east-1"})
+	if !c.Recognized {
+		t.Fatalf("not recognized: %s", c.Reason)
+	}
+	found := false
+	for _, a := range c.Actions {
+		if a.Action == "events:PutEvents" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("actions %+v lack events:PutEvents", c.Actions)
+	}
+}

@@ -486,6 +486,17 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 		}
 		emit(a, true, "")
 	}
+	if !withParams {
+		// Without parameters (CSM) no rule can be decided: what the rules
+		// would add is possible, with the rule's condition as the reason.
+		for _, rule := range op.rules {
+			for _, a := range rule.add {
+				if find(a.action) < 0 {
+					emit(a, true, "when "+rule.when.String()+": "+rule.reason)
+				}
+			}
+		}
+	}
 	if withParams && op.svc.Model == "s3" {
 		out = adjustS3(ix.maps, out, c)
 	}

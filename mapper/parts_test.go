@@ -340,3 +340,13 @@ func TestParseHostAccountEndpoint(t *testing.T) {
 		t.Errorf("got %+v", hi)
 	}
 }
+
+func TestExprString(t *testing.T) {
+	e, err := parseExpr("A & !B=1 | C^~=x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.String(); got != "A & !B=1 | C^~=x" {
+		t.Errorf("got %q", got)
+	}
+}
