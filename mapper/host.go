@@ -98,8 +98,10 @@ type hostInfo struct {
 // parseHost splits a Host header into what the mapper needs.
 func parseHost(host string) hostInfo {
 	h := strings.ToLower(host)
-	if hn, _, err := net.SplitHostPort(h); err == nil {
-		h = hn
+	if strings.IndexByte(h, ':') >= 0 {
+		if hn, _, err := net.SplitHostPort(h); err == nil {
+			h = hn
+		}
 	}
 	h = strings.TrimSuffix(h, ".")
 	hi := hostInfo{Name: h}

@@ -43,12 +43,11 @@ func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 	if r.path == "" {
 		r.path = "/"
 	}
-	q, err := url.ParseQuery(obs.RawQuery)
-	if err != nil && q == nil {
-		q = url.Values{}
+	if obs.RawQuery != "" {
+		// A malformed pair is skipped; the rest still count.
+		r.query, _ = url.ParseQuery(obs.RawQuery)
 	}
-	r.query = q
-	r.sig = parseSignature(obs.Header, q)
+	r.sig = parseSignature(obs.Header, r.query)
 	r.host = parseHost(obs.Host)
 	r.contentType = strings.ToLower(obs.Header.Get("Content-Type"))
 

@@ -48,7 +48,7 @@ func (p *Params) load() {
 }
 
 func newParams(h http.Header, q url.Values) *Params {
-	return &Params{vals: make(map[string][]string), header: h, query: q}
+	return &Params{vals: make(map[string][]string, 8), header: h, query: q}
 }
 
 // Get returns the values of a parameter: a member name or a body path.

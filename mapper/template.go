@@ -71,6 +71,11 @@ type tctx struct {
 func (t template) expand(c *tctx) (out []string, exact bool) {
 	// Fast path: every variable has at most one value.
 	var b strings.Builder
+	n := 0
+	for _, p := range t {
+		n += len(p.lit)
+	}
+	b.Grow(n + 48)
 	exact = true
 	for _, p := range t {
 		if !p.isVar {
