@@ -120,18 +120,36 @@ func normalizeName(name string) string {
 }
 
 func collapsePath(path string) string {
-	if !strings.ContainsRune(path, '.') {
+	if strings.IndexByte(path, '.') < 0 {
 		return path
 	}
-	parts := strings.Split(path, ".")
-	out := parts[:0]
-	for _, s := range parts {
-		if s == "member" || s == "entry" || isDigits(s) {
+	// Most paths have nothing to drop: check before building a new one.
+	drop := false
+	for rest := path; rest != ""; {
+		seg, tail, _ := strings.Cut(rest, ".")
+		if seg == "member" || seg == "entry" || isDigits(seg) {
+			drop = true
+			break
+		}
+		rest = tail
+	}
+	if !drop {
+		return path
+	}
+	var b strings.Builder
+	b.Grow(len(path))
+	for rest := path; rest != ""; {
+		seg, tail, _ := strings.Cut(rest, ".")
+		rest = tail
+		if seg == "member" || seg == "entry" || isDigits(seg) {
 			continue
 		}
-		out = append(out, s)
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(seg)
 	}
-	return strings.Join(out, ".")
+	return b.String()
 }
 
 func isDigits(s string) bool {
