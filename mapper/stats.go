@@ -60,7 +60,9 @@ func (ix *Index) Stats() Stats {
 		for _, mo := range s.Ops {
 			op := s.ops[mo.Name]
 			st.Operations++
-			v1 := s.Origin == "v1"
+			// The v1 figure counts the aws-sdk-go v1.55.8 model operations
+			// only, not the newer ones merged into those services.
+			v1 := s.Origin == "v1" && mo.Origin == ""
 			if v1 {
 				st.ModelOperations++
 			}
@@ -80,8 +82,9 @@ func (ix *Index) Stats() Stats {
 			if invalid != "" {
 				st.InvalidActions = append(st.InvalidActions, OpRef{Model: s.Model, Operation: mo.Name, Action: invalid})
 			}
-			// An operation curated to need no permission counts as mapped.
-			if valid > 0 && invalid == "" || len(mo.Actions) == 0 && mo.Source == "curated" {
+			// An operation curated to need no permission, or that the model
+			// says is not signed with AWS credentials, counts as mapped.
+			if valid > 0 && invalid == "" || len(mo.Actions) == 0 && (mo.Source == "curated" || mo.Source == "unsigned") {
 				st.Mapped++
 				if v1 {
 					st.ModelMapped++

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/iamwatch/iamwatch"
 )
@@ -18,7 +19,8 @@ import (
 //	iamwatch-maps  VERSION
 //	src  NAME  VERSION
 //	svc  MODEL  SERVICE-ID  SIGNING-NAME  ENDPOINT-PREFIX  PROTOCOLS  TARGET-PREFIX  JSON-VERSION  API-VERSION  IAM-PREFIX  GLOBAL-ENDPOINT  ALIASES  ORIGIN  HOSTS
-//	op   NAME  METHOD  URI  HOST-PREFIX  SOURCE  FLAGS   (SOURCE: r reference, c curated, n name; FLAGS: d deprecated)
+//	op   NAME  METHOD  URI  HOST-PREFIX  SOURCE  FLAGS  [ORIGIN]   (SOURCE: r reference, c curated, n name, u unsigned; FLAGS: d deprecated, u see below;
+//	                                                             ORIGIN: the newer source of an operation merged into an older model)
 //	m    NAME  LOCATION  WIRE  REQUIRED(0|1)
 //	a    ACTION  RESOURCES  CONDITIONS  REASON   (required)
 //	p    ACTION  RESOURCES  CONDITIONS  REASON   (possible; an empty REASON is DefaultPossibleReason)
@@ -34,11 +36,110 @@ import (
 // Lists inside a field are separated by spaces (resources, conditions as
 // KEY=VALUE) or commas (protocols, aliases, names, indexes). Access levels
 // are abbreviated L, R, W, P, T.
+//
+// Six shorthands keep the artifact small (format 2):
+//   - empty fields at the end of op, a, p, ra and r records are left out;
+//   - an ACTION of "=" is the operation's own action: the service's
+//     IAM-PREFIX, ":", the operation's NAME;
+//   - each {LABEL} or {LABEL+} of the URI implies a required uri member
+//     whose wire name is LABEL and whose name is LABEL, or, with the op
+//     FLAG u, LABEL with its first letter upper-cased (chime's {accountId}
+//     is AccountId): no m record, unless an m record names that wire name;
+//   - a resource template that is exactly an ARN format of the catalog
+//     service of its action is written @RESOURCE-TYPE, or
+//     @RESOURCE-TYPE#N for the type's Nth format;
+//   - any other resource template that starts with the regional ARN prefix
+//     of its action's service, arn:${Partition}:PREFIX:${Region}:${Account}:,
+//     is written ~ and the rest;
+//   - the RESOURCE-TYPES of an ac record are indexes of the service's rt
+//     records (0 is the first), like its condition keys.
+// Decode also reads format 1, which has none of them.
 
-const formatVersion = "1"
+const formatVersion = "2"
 
-var sourceCode = map[string]string{"reference": "r", "curated": "c", "name": "n"}
-var codeSource = map[string]string{"r": "reference", "c": "curated", "n": "name"}
+// trimmed are the records whose trailing empty fields Encode leaves out,
+// with how many fields Decode pads them back to.
+var trimmed = map[string]int{"op": 8, "a": 5, "p": 5, "ra": 5, "r": 4}
+
+// ownAction is the ACTION field of an action template that names the
+// operation's own action.
+const ownAction = "="
+
+// upperFirst upper-cases the first letter of an ASCII name.
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// impliedURIMembers returns which members of o its URI implies, and
+// whether they are named with the first letter upper-cased (FLAG u): for
+// each label, the one uri member with that wire name, if it is required
+// and named like the label (or, with upper, like upperFirst(label)).
+func impliedURIMembers(o *Operation) (implied map[int]bool, upper bool) {
+	labels := uriLabels(o.URI)
+	if len(labels) == 0 {
+		return nil, false
+	}
+	pick := func(upper bool) map[int]bool {
+		out := map[int]bool{}
+		for _, l := range labels {
+			idx, n := -1, 0
+			for i, mb := range o.Members {
+				if mb.Location == "uri" && mb.Wire == l {
+					idx, n = i, n+1
+				}
+			}
+			name := l
+			if upper {
+				name = upperFirst(l)
+			}
+			if n == 1 && o.Members[idx].Required && o.Members[idx].Name == name {
+				out[idx] = true
+			}
+		}
+		return out
+	}
+	same, up := pick(false), pick(true)
+	if len(up) > len(same) {
+		return up, true
+	}
+	return same, false
+}
+
+// uriLabels returns the distinct {labels} of a URI template, in order,
+// without a greedy "+".
+func uriLabels(uri string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(uri, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(uri[i:], '}')
+		if j < 0 {
+			return out
+		}
+		label := strings.TrimSuffix(uri[i+1:i+j], "+")
+		uri = uri[i+j+1:]
+		if label == "" {
+			continue
+		}
+		dup := false
+		for _, l := range out {
+			if l == label {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, label)
+		}
+	}
+}
+
+var sourceCode = map[string]string{"reference": "r", "curated": "c", "name": "n", "unsigned": "u"}
+var codeSource = map[string]string{"r": "reference", "c": "curated", "n": "name", "u": "unsigned"}
 
 var levelCode = map[iamwatch.AccessLevel]string{
 	iamwatch.LevelList: "L", iamwatch.LevelRead: "R", iamwatch.LevelWrite: "W",
@@ -55,6 +156,11 @@ func Encode(m *Maps) ([]byte, error) {
 	m.Sort()
 	var b bytes.Buffer
 	line := func(fields ...string) error {
+		if _, ok := trimmed[fields[0]]; ok {
+			for len(fields) > 2 && fields[len(fields)-1] == "" {
+				fields = fields[:len(fields)-1]
+			}
+		}
 		for i, f := range fields {
 			if strings.ContainsAny(f, "\t\n\r") {
 				return fmt.Errorf("field %q of %q record has a tab or newline", f, fields[0])
@@ -77,10 +183,29 @@ func Encode(m *Maps) ([]byte, error) {
 	for _, s := range m.Sources {
 		must(line("src", s.Name, s.Version))
 	}
-	tmpl := func(kind string, a ActionTemplate) {
+	// ARN formats of the catalog, for the @RESOURCE-TYPE shorthand.
+	formatRef := map[string]map[string]string{} // lower-case prefix -> format -> @ref
+	for _, s := range m.IAM {
+		refs := map[string]string{}
+		for _, rt := range s.ResourceTypes {
+			for i, f := range rt.ARNFormats {
+				if _, dup := refs[f]; dup {
+					continue
+				}
+				if i == 0 {
+					refs[f] = "@" + rt.Name
+				} else {
+					refs[f] = "@" + rt.Name + "#" + strconv.Itoa(i+1)
+				}
+			}
+		}
+		formatRef[strings.ToLower(s.Prefix)] = refs
+	}
+	tmpl := func(kind string, s *Service, o *Operation, a ActionTemplate) {
 		if kind == "p" && a.Reason == DefaultPossibleReason {
 			a.Reason = ""
 		}
+
 		conds := make([]string, len(a.Conditions))
 		for i, c := range a.Conditions {
 			if strings.ContainsAny(c.Key+c.Value, " =") && strings.Contains(c.Key, "=") {
@@ -91,10 +216,28 @@ func Encode(m *Maps) ([]byte, error) {
 			}
 			conds[i] = c.Key + "=" + c.Value
 		}
-		for _, r := range a.Resources {
+		prefix, _, _ := strings.Cut(a.Action, ":")
+		refs := formatRef[strings.ToLower(prefix)]
+		res := make([]string, len(a.Resources))
+		for i, r := range a.Resources {
 			if strings.Contains(r, " ") {
 				must(fmt.Errorf("resource template %q has a space", r))
 			}
+			if strings.HasPrefix(r, "@") || strings.HasPrefix(r, "~") {
+				must(fmt.Errorf("resource template %q starts with a shorthand", r))
+			}
+			res[i] = r
+			if ref, ok := refs[r]; ok {
+				res[i] = ref
+			} else if rest, ok := strings.CutPrefix(r, arnPrefix(prefix)); ok && prefix != "" {
+				res[i] = "~" + rest
+			}
+		}
+		a.Resources = res
+		if s.IAMPrefix != "" && a.Action == s.IAMPrefix+":"+o.Name {
+			a.Action = ownAction
+		} else if a.Action == ownAction {
+			must(fmt.Errorf("action %q of %s.%s is the own-action shorthand", a.Action, s.Model, o.Name))
 		}
 		must(line(kind, a.Action, strings.Join(a.Resources, " "), strings.Join(conds, " "), a.Reason))
 	}
@@ -106,12 +249,23 @@ func Encode(m *Maps) ([]byte, error) {
 			if o.Deprecated {
 				flags = "d"
 			}
+			implied, upper := impliedURIMembers(o)
+			if upper {
+				flags += "u"
+			}
 			src := o.Source
 			if abbr, ok := sourceCode[src]; ok {
 				src = abbr
 			}
-			must(line("op", o.Name, o.Method, o.URI, o.HostPrefix, src, flags))
-			for _, mb := range o.Members {
+			if o.Origin != "" {
+				must(line("op", o.Name, o.Method, o.URI, o.HostPrefix, src, flags, o.Origin))
+			} else {
+				must(line("op", o.Name, o.Method, o.URI, o.HostPrefix, src, flags))
+			}
+			for i, mb := range o.Members {
+				if implied[i] {
+					continue
+				}
 				req := "0"
 				if mb.Required {
 					req = "1"
@@ -119,15 +273,15 @@ func Encode(m *Maps) ([]byte, error) {
 				must(line("m", mb.Name, mb.Location, mb.Wire, req))
 			}
 			for _, a := range o.Actions {
-				tmpl("a", a)
+				tmpl("a", s, o, a)
 			}
 			for _, a := range o.Possible {
-				tmpl("p", a)
+				tmpl("p", s, o, a)
 			}
 			for _, r := range o.Rules {
 				must(line("r", r.When, r.Reason, strings.Join(r.Remove, ",")))
 				for _, a := range r.Add {
-					tmpl("ra", a)
+					tmpl("ra", s, o, a)
 				}
 			}
 		}
@@ -181,6 +335,12 @@ func Encode(m *Maps) ([]byte, error) {
 			table = append(table, k)
 			must(line("ck", k, "", "X"))
 		}
+		rtIdx := map[string]int{}
+		for i, rt := range s.ResourceTypes {
+			if _, dup := rtIdx[rt.Name]; !dup {
+				rtIdx[rt.Name] = i
+			}
+		}
 		for _, a := range s.Actions {
 			code, ok := levelCode[a.Level]
 			if !ok {
@@ -190,7 +350,17 @@ func Encode(m *Maps) ([]byte, error) {
 			for i, k := range a.ConditionKeys {
 				ks[i] = strconv.Itoa(idx[k])
 			}
-			must(line("ac", a.Name, code, strings.Join(a.ResourceTypes, ","), strings.Join(ks, ",")))
+			rts := make([]string, len(a.ResourceTypes))
+			for i, rt := range a.ResourceTypes {
+				if j, ok := rtIdx[rt]; ok {
+					rts[i] = strconv.Itoa(j)
+				} else if _, err := strconv.Atoi(rt); err == nil || rt == "" {
+					must(fmt.Errorf("action %s:%s names resource type %q, which is not one of the service's", s.Prefix, a.Name, rt))
+				} else {
+					rts[i] = rt // not in the service's table: by name
+				}
+			}
+			must(line("ac", a.Name, code, strings.Join(rts, ","), strings.Join(ks, ",")))
 		}
 	}
 	if err != nil {
@@ -223,6 +393,25 @@ func decode(text string) (*Maps, error) {
 		f       = make([]string, 0, 32)
 		opSlab  []Operation
 		actSlab []IAMAction
+		version string
+		implied int // how many members at the front of op's are implied by its URI
+		slab    []byte
+		arena   = func(parts ...string) string {
+			// Strings the text does not hold (own actions, upper-cased
+			// member names) share a buffer rather than each a string.
+			n := 0
+			for _, p := range parts {
+				n += len(p)
+			}
+			if cap(slab)-len(slab) < n {
+				slab = make([]byte, 0, max(n, 64<<10))
+			}
+			start := len(slab)
+			for _, p := range parts {
+				slab = append(slab, p...)
+			}
+			return unsafe.String(&slab[start], n)
+		}
 	)
 	for len(text) > 0 {
 		lineNo++
@@ -245,11 +434,17 @@ func decode(text string) (*Maps, error) {
 			f = append(f, ln[:i])
 			ln = ln[i+1:]
 		}
+		if n, ok := trimmed[f[0]]; ok && version != "1" {
+			for len(f) < n {
+				f = append(f, "")
+			}
+		}
 		switch f[0] {
 		case "iamwatch-maps":
-			if len(f) < 2 || f[1] != formatVersion {
+			if len(f) < 2 || f[1] != formatVersion && f[1] != "1" {
 				return fail("unsupported format %q (want %s)", strings.Join(f[1:], " "), formatVersion)
 			}
+			version = f[1]
 		case "src":
 			if len(f) < 3 {
 				return fail("short src record")
@@ -276,13 +471,38 @@ func decode(text string) (*Maps, error) {
 				src = full
 			}
 			opSlab = append(opSlab, Operation{Name: f[1], Method: f[2], URI: f[3], HostPrefix: f[4], Source: src,
-				Deprecated: len(f) > 6 && f[6] == "d"})
+				Deprecated: len(f) > 6 && strings.Contains(f[6], "d")})
+			if len(f) > 7 {
+				opSlab[len(opSlab)-1].Origin = f[7]
+			}
 			op = &opSlab[len(opSlab)-1]
+			implied = 0
+			if version != "1" {
+				upper := len(f) > 6 && strings.Contains(f[6], "u")
+				for _, l := range uriLabels(op.URI) {
+					name := l
+					if upper && l[0] >= 'a' && l[0] <= 'z' {
+						name = arena(string(l[0]-'a'+'A'), l[1:])
+					}
+					op.Members = append(op.Members, Member{Name: name, Location: "uri", Wire: l, Required: true})
+				}
+				implied = len(op.Members)
+			}
 			svc.Ops = append(svc.Ops, op)
 			rule = nil
 		case "m":
 			if op == nil || len(f) < 5 {
 				return fail("m record outside an operation or short")
+			}
+			if f[2] == "uri" {
+				// An explicit uri member replaces the one its label implied.
+				for i := 0; i < implied; i++ {
+					if op.Members[i].Wire == f[3] {
+						op.Members = append(op.Members[:i], op.Members[i+1:]...)
+						implied--
+						break
+					}
+				}
 			}
 			op.Members = append(op.Members, Member{Name: f[1], Location: f[2], Wire: f[3], Required: f[4] == "1"})
 		case "a", "p", "ra":
@@ -290,6 +510,12 @@ func decode(text string) (*Maps, error) {
 				return fail("%s record outside an operation or short", f[0])
 			}
 			a := ActionTemplate{Action: f[1], Resources: splitList(f[2], " "), Reason: f[4]}
+			if a.Action == ownAction && version != "1" {
+				if svc.IAMPrefix == "" {
+					return fail("own action %q in a service without an IAM prefix", ownAction)
+				}
+				a.Action = arena(svc.IAMPrefix, ":", op.Name)
+			}
 			for _, c := range splitList(f[3], " ") {
 				k, v, _ := strings.Cut(c, "=")
 				a.Conditions = append(a.Conditions, Condition{Key: k, Value: v})
@@ -359,6 +585,16 @@ func decode(text string) (*Maps, error) {
 			}
 			actSlab = append(actSlab, IAMAction{Name: f[1], Level: lvl, ResourceTypes: splitList(f[3], ",")})
 			a := &actSlab[len(actSlab)-1]
+			if version != "1" {
+				for i, rt := range a.ResourceTypes {
+					if j, err := strconv.Atoi(rt); err == nil {
+						if j < 0 || j >= len(iam.ResourceTypes) {
+							return fail("bad resource type index %q", rt)
+						}
+						a.ResourceTypes[i] = iam.ResourceTypes[j].Name
+					}
+				}
+			}
 			if f[4] != "" {
 				a.ConditionKeys = make([]string, 0, strings.Count(f[4], ",")+1)
 			}
@@ -380,7 +616,76 @@ func decode(text string) (*Maps, error) {
 		return nil, fmt.Errorf("decode service maps: no data")
 	}
 	m.index()
+	if err := resolveFormatRefs(m); err != nil {
+		return nil, fmt.Errorf("decode service maps: %w", err)
+	}
 	return m, nil
+}
+
+// arnPrefix is the regional ARN prefix of an action prefix's resources.
+func arnPrefix(prefix string) string {
+	return "arn:${Partition}:" + prefix + ":${Region}:${Account}:"
+}
+
+// resolveFormatRefs expands the @RESOURCE-TYPE[#N] and ~ resource
+// templates, once the catalog is read.
+func resolveFormatRefs(m *Maps) error {
+	var slab []byte
+	fix := func(list []ActionTemplate) error {
+		for _, a := range list {
+			for i, r := range a.Resources {
+				if rest, ok := strings.CutPrefix(r, "~"); ok {
+					prefix, _, _ := strings.Cut(a.Action, ":")
+					full := arnPrefix(prefix)
+					n := len(full) + len(rest)
+					if cap(slab)-len(slab) < n {
+						slab = make([]byte, 0, max(n, 64<<10))
+					}
+					start := len(slab)
+					slab = append(append(slab, full...), rest...)
+					a.Resources[i] = unsafe.String(&slab[start], n)
+					continue
+				}
+				if !strings.HasPrefix(r, "@") {
+					continue
+				}
+				name, nth, _ := strings.Cut(r[1:], "#")
+				n := 1
+				if nth != "" {
+					var err error
+					if n, err = strconv.Atoi(nth); err != nil || n < 2 {
+						return fmt.Errorf("action %s: bad resource reference %q", a.Action, r)
+					}
+				}
+				prefix, _, _ := strings.Cut(a.Action, ":")
+				var rt *ResourceType
+				if s := m.IAMService(prefix); s != nil {
+					rt = s.ResourceType(name)
+				}
+				if rt == nil || n > len(rt.ARNFormats) {
+					return fmt.Errorf("action %s: resource reference %q names no ARN format of the catalog", a.Action, r)
+				}
+				a.Resources[i] = rt.ARNFormats[n-1]
+			}
+		}
+		return nil
+	}
+	for _, s := range m.Services {
+		for _, o := range s.Ops {
+			if err := fix(o.Actions); err != nil {
+				return err
+			}
+			if err := fix(o.Possible); err != nil {
+				return err
+			}
+			for _, r := range o.Rules {
+				if err := fix(r.Add); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func splitList(s, sep string) []string {

@@ -87,8 +87,11 @@ type Service struct {
 	GlobalEndpoint string   // e.g. "s3.amazonaws.com"
 	Aliases        []string // other names clients use: CSM service names, SDK class names
 	Hosts          []string // hostnames that do not follow {endpointPrefix}.{region}.{dnsSuffix}, e.g. "queue.amazonaws.com"
-	Origin         string   // "v1" (aws-sdk-go models), "v2" (aws-sdk-go-v2 serializers)
-	Ops            []*Operation
+	// Origin is where the model came from: "v1" (aws-sdk-go models), "v2"
+	// (aws-sdk-go-v2 serializers), "js" (AWS SDK for JavaScript v3 schemas)
+	// or "botocore" (the generator's extract of botocore's models).
+	Origin string
+	Ops    []*Operation
 }
 
 // Operation is one API operation, its wire binding and its IAM needs.
@@ -98,12 +101,17 @@ type Operation struct {
 	URI        string // rest protocols: request URI template, with static query after '?'
 	HostPrefix string // endpoint host prefix, e.g. "{AccountId}."
 	// Source says where Actions came from: "reference" (AWS's Service
-	// Authorization Reference), "curated", or "name" (prefix:Operation).
+	// Authorization Reference), "curated", "name" (prefix:Operation), or
+	// "unsigned": the model says the call is not signed (a bearer-token or
+	// public call), so no identity policy governs it and it has no actions.
 	Source string
 	// Deprecated operations lose a tie on the wire to the operation that
 	// replaced them (S3 GetBucketLifecycle and …Configuration share a route).
 	Deprecated bool
-	Members    []Member
+	// Origin names the newer source an operation of an older model came
+	// from ("v2", "js", "botocore"); empty means the service's Origin.
+	Origin  string
+	Members []Member
 	// Actions are always required; Possible are listed with the reason
 	// they might be; Rules adjust both to the request's parameters.
 	Actions  []ActionTemplate

@@ -72,7 +72,7 @@ func (a *app) mapsStatsCommand() *cobra.Command {
 				}{1, st})
 			}
 			w := a.stdout
-			fmt.Fprintf(w, "sources:        %s\n", strings.Join(st.Sources, "; "))
+			fmt.Fprintf(w, "sources:        %s\n", summarizeSources(st.Sources))
 			fmt.Fprintf(w, "services:       %d (catalog: %d prefixes, %d actions)\n", st.Services, st.CatalogServices, st.CatalogActions)
 			fmt.Fprintf(w, "operations:     %d\n", st.Operations)
 			fmt.Fprintf(w, "recognized:     %d (%.2f%%) have a wire binding\n", st.Recognized, st.RecognizedPct)
@@ -110,6 +110,30 @@ func (a *app) mapsStatsCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.all, "all", false, "list every miss, not the first 20 of each kind")
 	return cmd
+}
+
+// summarizeSources folds the per-module source list into counts: the JSON
+// output keeps every entry.
+func summarizeSources(list []string) string {
+	var v2, js int
+	var rest []string
+	for _, s := range list {
+		switch {
+		case strings.HasPrefix(s, "github.com/aws/aws-sdk-go-v2/service/"):
+			v2++
+		case strings.HasPrefix(s, "@aws-sdk/client-"):
+			js++
+		default:
+			rest = append(rest, s)
+		}
+	}
+	if v2 > 0 {
+		rest = append(rest, fmt.Sprintf("%d aws-sdk-go-v2 service modules", v2))
+	}
+	if js > 0 {
+		rest = append(rest, fmt.Sprintf("%d JS SDK v3 clients", js))
+	}
+	return strings.Join(rest, "; ")
 }
 
 func (a *app) mapsExplainCommand() *cobra.Command {

@@ -187,13 +187,18 @@ func nameActions(ci *catalogIndex, iamPrefix, op string) (string, bool) {
 }
 
 // renameCandidates lists other names an operation's action may have:
-// singular/plural, Describe/Get/List swaps, a version suffix dropped.
+// singular/plural, Describe/Get/List swaps, a version suffix dropped, and
+// a batch operation's single-item action (BatchIsAuthorized is authorized
+// as IsAuthorized).
 func renameCandidates(op string) []string {
 	stems := []string{op}
 	for _, suf := range []string{"V2", "V3", "V4"} {
 		if s, ok := strings.CutSuffix(op, suf); ok {
 			stems = append(stems, s)
 		}
+	}
+	if s, ok := strings.CutPrefix(op, "Batch"); ok && s != "" && s[0] >= 'A' && s[0] <= 'Z' {
+		stems = append(stems, s)
 	}
 	var out []string
 	for _, s := range stems {

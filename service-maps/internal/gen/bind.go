@@ -130,9 +130,10 @@ func (b *binder) member(ph, rt string) (inputMember, string, bool) {
 			return m, "${" + m.Name + "|last}", true
 		}
 	}
-	// The resource type's own name: RoleNameWithPath <- RoleName.
+	// The resource type's own name: RoleNameWithPath <- RoleName, and
+	// TopicName <- topic (iot-data Publish).
 	nrt := norm(rt)
-	for _, suf := range []string{"name", "id"} {
+	for _, suf := range []string{"name", "id", ""} {
 		for _, m := range b.members {
 			if m.Scalar && !m.ARN && norm(m.Name) == nrt+suf && strings.HasPrefix(nph, nrt) {
 				return use(m)

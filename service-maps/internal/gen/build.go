@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -21,6 +22,23 @@ type generator struct {
 	cfg   config
 	log   io.Writer
 	stats stats
+	// Test seams for the module proxy; nil means the go command.
+	download     func(ctx context.Context, mods []string) (map[string]string, map[string]error, error)
+	listVersions func(ctx context.Context, mods []string) (map[string][]string, error)
+}
+
+func (g *generator) downloadAll(ctx context.Context, mods []string) (map[string]string, map[string]error, error) {
+	if g.download != nil {
+		return g.download(ctx, mods)
+	}
+	return goModDownloadAll(ctx, mods)
+}
+
+func (g *generator) versions(ctx context.Context, mods []string) (map[string][]string, error) {
+	if g.listVersions != nil {
+		return g.listVersions(ctx, mods)
+	}
+	return goListVersions(ctx, mods)
 }
 
 // stats are printed after each run.
@@ -28,11 +46,12 @@ type stats struct {
 	Services, Ops          int
 	OpsMapped              int // ops with at least one required action
 	OpsFromReference       int
-	SAROps, SAROpsCovered  int // reference ops with AuthorizedActions; those a model op matches
-	OpsWithTemplates       int // ops with at least one resource template
-	Actions, BoundActions  int // action templates on ops; those with resources
-	ActionsNeedingResource int // action templates whose catalog entry has resource types
-	V2Services, V2Ops      int
+	SAROps, SAROpsCovered  int            // reference ops with AuthorizedActions; those a model op matches
+	OpsWithTemplates       int            // ops with at least one resource template
+	Actions, BoundActions  int            // action templates on ops; those with resources
+	ActionsNeedingResource int            // action templates whose catalog entry has resource types
+	ByOrigin               map[string]int // services by origin other than v1
+	NewerOps               int            // ops from sources newer than the v1 models
 	Bytes                  int
 }
 
@@ -44,10 +63,14 @@ func pct(a, b int) float64 {
 }
 
 func (s stats) String() string {
-	return fmt.Sprintf("services %d (v2-only %d), ops %d (v2-only %d); mapped to an action %.1f%% (reference %.1f%%); "+
+	var only []string
+	for _, o := range []string{"v2", "js", "botocore"} {
+		only = append(only, fmt.Sprintf("%s-only %d", o, s.ByOrigin[o]))
+	}
+	return fmt.Sprintf("services %d (%s), ops %d (from newer sources %d); mapped to an action %.1f%% (reference %.1f%%); "+
 		"reference ops with a wire binding %.1f%% (%d/%d); ops with resource templates %.1f%%; "+
 		"action templates bound %d/%d needing resources (%.1f%%); %d bytes",
-		s.Services, s.V2Services, s.Ops, s.V2Ops, pct(s.OpsMapped, s.Ops), pct(s.OpsFromReference, s.Ops),
+		s.Services, strings.Join(only, ", "), s.Ops, s.NewerOps, pct(s.OpsMapped, s.Ops), pct(s.OpsFromReference, s.Ops),
 		pct(s.SAROpsCovered, s.SAROps), s.SAROpsCovered, s.SAROps, pct(s.OpsWithTemplates, s.Ops),
 		s.BoundActions, s.ActionsNeedingResource, pct(s.BoundActions, s.ActionsNeedingResource), s.Bytes)
 }
@@ -103,6 +126,20 @@ func (g *generator) load(ctx context.Context) (*inputs, error) {
 		in.models = mergeV2(in.models, v2)
 		in.sources = append(in.sources, srcs...)
 	}
+	if !g.cfg.NoJS {
+		js, srcs, err := loadJS(ctx, g.cfg.JSList, g.cfg.NPMCache)
+		if err != nil {
+			return nil, err
+		}
+		in.models = mergeV2(in.models, js)
+		in.sources = append(in.sources, srcs...)
+	}
+	ex, srcs, err := loadExtract(g.cfg.Extract)
+	if err != nil {
+		return nil, err
+	}
+	in.models = mergeV2(in.models, ex)
+	in.sources = append(in.sources, srcs...)
 	in.sources = append(in.sources, servicemaps.Source{Name: "aws-service-reference", Version: in.ref.Version})
 	var hash string
 	if in.curation, hash, err = loadCuration(g.cfg.Curation); err != nil {
@@ -193,6 +230,10 @@ func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 					}
 				}
 			}
+			if op.Source == "" && md.unsigned[op.Name] {
+				// Not signed: no identity policy governs the call.
+				op.Source = "unsigned"
+			}
 			if op.Source == "" {
 				if a, ok := nameActions(ci, s.IAMPrefix, op.Name); ok {
 					op.Source = "name"
@@ -207,6 +248,15 @@ func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 				}
 			}
 			g.fill(ci, b, op)
+			refs := refPaths(op)
+			for _, path := range refs {
+				for _, mb := range md.bodyRenames(op.Name, path) {
+					if !hasMember(op.Members, mb.Name) {
+						op.Members = append(op.Members, mb)
+					}
+				}
+			}
+			op.Members = pruneMembers(op.Members, refs)
 			if err := checkRefs(md, op); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", s.Model, op.Name, err)
 			}
@@ -222,12 +272,13 @@ func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 		}
 	}
 	for _, md := range in.models {
-		g.stats.V2Ops += md.v2Ops
-		if md.svc.Origin == "v2" {
-			g.stats.V2Ops += len(md.svc.Ops)
+		g.stats.NewerOps += md.v2Ops
+		if md.svc.Origin != "v1" {
+			g.stats.NewerOps += len(md.svc.Ops)
 		}
 	}
 	g.count(m, in.ref, join, byModel)
+	m.Reference.Operations = g.stats.SAROps
 	return m, nil
 }
 
@@ -333,24 +384,55 @@ func iamPrefixOf(ci *catalogIndex, md *model, ops map[string]*sarOp, client stri
 			return ci.services[strings.ToLower(c)].Prefix
 		}
 	}
-	return ""
+	return ci.prefixByOps(s.Ops)
 }
 
-// aliases lists the names clients may use for s, without case duplicates.
+// prefixByOps returns the catalog prefix that has an action named like
+// most of ops (iot-data's Publish and GetThingShadow are iot actions), when
+// one prefix clearly does: at least two operations and a third of them,
+// and more than any other prefix.
+func (ci *catalogIndex) prefixByOps(ops []*servicemaps.Operation) string {
+	count := map[string]int{}
+	for _, o := range ops {
+		for _, p := range sortedKeys(ci.actions) {
+			if ci.actions[p][strings.ToLower(o.Name)] != nil {
+				count[p]++
+			}
+		}
+	}
+	best, n, second := "", 0, 0
+	for _, p := range sortedKeys(count) {
+		switch c := count[p]; {
+		case c > n:
+			best, n, second = p, c, n
+		case c > second:
+			second = c
+		}
+	}
+	if n < 2 || 3*n < len(ops) || n == second {
+		return ""
+	}
+	return ci.services[best].Prefix
+}
+
+// aliases lists the names clients may use for s besides the ones the
+// mapper looks up anyway (model, service ID, endpoint prefix and signing
+// name, folded: any case, without spaces, dashes or underscores).
 func aliases(s *servicemaps.Service, client, v2Module string, cur *curationFile) []string {
 	var out []string
+	fold := func(a string) string {
+		return strings.NewReplacer(" ", "", "-", "", "_", "").Replace(strings.ToLower(a))
+	}
 	seen := map[string]bool{}
+	for _, a := range []string{s.ServiceID, s.EndpointPrefix, s.SigningName, s.Model} {
+		seen[fold(a)] = true
+	}
 	add := func(a string) {
-		if a != "" && !seen[strings.ToLower(a)] {
-			seen[strings.ToLower(a)] = true
+		if a != "" && !seen[fold(a)] {
+			seen[fold(a)] = true
 			out = append(out, a)
 		}
 	}
-	add(s.ServiceID)
-	add(strings.ReplaceAll(s.ServiceID, " ", ""))
-	add(s.EndpointPrefix)
-	add(s.SigningName)
-	add(s.Model)
 	add(client)
 	add(v2Module)
 	if cur != nil {
@@ -429,8 +511,11 @@ func (g *generator) count(m *servicemaps.Maps, ref *reference, join map[string]s
 	st := &g.stats
 	for _, s := range m.Services {
 		st.Services++
-		if s.Origin == "v2" {
-			st.V2Services++
+		if s.Origin != "v1" {
+			if st.ByOrigin == nil {
+				st.ByOrigin = map[string]int{}
+			}
+			st.ByOrigin[s.Origin]++
 		}
 		for _, o := range s.Ops {
 			st.Ops++
@@ -460,18 +545,104 @@ func (g *generator) count(m *servicemaps.Maps, ref *reference, join map[string]s
 			modelOf[client][strings.ToLower(o.Name)] = true
 		}
 	}
+	m.Reference = servicemaps.ReferenceCoverage{}
 	for _, rs := range ref.Services {
 		for _, o := range rs.Operations {
 			if len(o.AuthorizedActions) == 0 {
 				continue
 			}
 			st.SAROps++
+			covered := false
 			for _, sdk := range o.SDK {
 				if modelOf[sdk.Name][strings.ToLower(o.Name)] {
-					st.SAROpsCovered++
+					covered = true
 					break
+				}
+			}
+			if covered {
+				st.SAROpsCovered++
+				continue
+			}
+			miss := servicemaps.ReferenceOp{Prefix: rs.Name, Operation: o.Name}
+			if len(o.SDK) > 0 {
+				miss.SDK = o.SDK[0].Name
+			}
+			m.Reference.Missed = append(m.Reference.Missed, miss)
+		}
+	}
+}
+
+// refPaths lists the request parameters op's templates and rules name,
+// without filters or header and query references; a "*" wildcard stays.
+func refPaths(op *servicemaps.Operation) []string {
+	seen := map[string]bool{}
+	add := func(name string) {
+		name = strings.TrimLeft(name, "&|!( \t")
+		name, _, _ = strings.Cut(name, "|")
+		if name == "" || contextPlaceholders[name] || strings.HasPrefix(name, "h:") || strings.HasPrefix(name, "q:") || strings.HasPrefix(name, "@") {
+			return
+		}
+		seen[name] = true
+	}
+	tmpls := func(list []servicemaps.ActionTemplate) {
+		for _, a := range list {
+			for _, r := range a.Resources {
+				for _, m := range placeholderRE.FindAllStringSubmatch(r, -1) {
+					add(m[1])
+				}
+			}
+			for _, c := range a.Conditions {
+				for _, m := range placeholderRE.FindAllStringSubmatch(c.Value, -1) {
+					add(m[1])
 				}
 			}
 		}
 	}
+	tmpls(op.Actions)
+	tmpls(op.Possible)
+	for _, r := range op.Rules {
+		tmpls(r.Add)
+		for _, term := range whenNameRE.FindAllString(r.When, -1) {
+			add(term)
+		}
+	}
+	return sortedKeys(seen)
+}
+
+// whenNameRE finds the parameter names of a rule's condition: what stands
+// before an operator, after a "!", "&" or "|" or at the start.
+var whenNameRE = regexp.MustCompile(`(?:^|[&|!(]\s*)[A-Za-z0-9_.:\-*@]+`)
+
+// tagMembers are the members the mapper reads request tags from.
+var tagMembers = map[string]bool{"Tags": true, "tags": true, "Tag": true, "TagList": true, "TagSpecification": true, "TagSpecifications": true}
+
+// pruneMembers drops the optional query and header members that nothing
+// reads: no template or rule names them (refs, from refPaths, where a
+// trailing "*" stands for any name with that prefix) and they carry no tags. Only
+// required query and header members take part in routing, and uri and
+// body members stay.
+func pruneMembers(ms []servicemaps.Member, refs []string) []servicemaps.Member {
+	used := func(name string) bool {
+		if tagMembers[name] {
+			return true
+		}
+		for _, r := range refs {
+			top, _, _ := strings.Cut(r, ".")
+			if top == name || strings.HasSuffix(r, "*") && strings.HasPrefix(name, strings.TrimSuffix(r, "*")) {
+				return true
+			}
+		}
+		return false
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		switch {
+		case m.Location == "uri" || m.Location == "body" || m.Required || used(m.Name):
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

@@ -35,6 +35,9 @@ type curationOp struct {
 	Actions  []curatedAction `yaml:"actions"`
 	Possible []curatedAction `yaml:"possible"`
 	Rules    []curatedRule   `yaml:"rules"`
+	// Wire names top-level body members by another name on the wire, for a
+	// protocol the model does not describe (SQS's query protocol).
+	Wire map[string]string `yaml:"wire"`
 }
 
 // curatedAction is written either as a plain "prefix:Name" or as a mapping.
@@ -273,6 +276,18 @@ func checkWhen(when string) error {
 
 // applyCuration overrides op with its curated entry.
 func applyCuration(ci *catalogIndex, md *model, op *servicemaps.Operation, co curationOp) error {
+	for _, name := range sortedKeys(co.Wire) {
+		wire := co.Wire[name]
+		if !hasInput(md, op.Name, name) {
+			return fmt.Errorf("wire: %s has no input member %q", op.Name, name)
+		}
+		if wire == "" || strings.ContainsAny(wire, " \t") {
+			return fmt.Errorf("wire: bad wire name %q for %s", wire, name)
+		}
+		if !hasWireMember(op.Members, name, wire) {
+			op.Members = append(op.Members, servicemaps.Member{Name: name, Location: "body", Wire: wire})
+		}
+	}
 	if co.Actions != nil {
 		op.Actions = nil
 		for _, ca := range co.Actions {
@@ -283,14 +298,10 @@ func applyCuration(ci *catalogIndex, md *model, op *servicemaps.Operation, co cu
 			op.Actions = append(op.Actions, t)
 		}
 		op.Source = "curated"
-		// A required action is no longer only possible.
-		var keep []servicemaps.ActionTemplate
-		for _, p := range op.Possible {
-			if !hasAction(op.Actions, p.Action) {
-				keep = append(keep, p)
-			}
-		}
-		op.Possible = keep
+		// Curated actions are authoritative: the reference's other
+		// candidates do not become possible; only the entry's own
+		// possible list applies.
+		op.Possible = nil
 	}
 	for _, ca := range co.Possible {
 		t, err := curatedTemplate(ci, md, op, ca)
@@ -334,9 +345,9 @@ func applyCuration(ci *catalogIndex, md *model, op *servicemaps.Operation, co cu
 	return nil
 }
 
-func hasAction(list []servicemaps.ActionTemplate, action string) bool {
-	for _, a := range list {
-		if a.Action == action {
+func hasWireMember(list []servicemaps.Member, name, wire string) bool {
+	for _, m := range list {
+		if m.Name == name && m.Wire == wire {
 			return true
 		}
 	}

@@ -1,7 +1,15 @@
 // Command gen builds iamwatch's service maps (../../maps.txt) from the
-// aws-sdk-go API models, the aws-sdk-go-v2 generated serializers, AWS's
-// Service Authorization Reference and the curated overrides in
-// ../../curation. Run it with `go generate ./service-maps/...`.
+// aws-sdk-go API models, AWS's Service Authorization Reference and the
+// curated overrides in ../../curation, with fresher wire bindings from
+// newer sources, each used only where the older ones lack an operation:
+// the aws-sdk-go-v2 service modules of v2modules.txt (generated
+// serializers), the AWS SDK for JavaScript v3 clients of jsclients.txt
+// (smithy schemas), for services whose v2 module the module proxy does not
+// serve in a recent release, and botocore.jsonl, an extract of botocore's
+// models for services no reachable registry serves. Run it with
+// `go generate ./service-maps/...`; it fetches the pinned modules with the
+// go command and the pinned JavaScript clients with npm, into their caches.
+// `-select-v2` re-picks the pins (and, with -botocore-fresh, the extract).
 //
 // The output depends only on its inputs: the same inputs give the same
 // bytes. Statistics go to stderr.
@@ -26,17 +34,23 @@ func main() {
 
 // config holds the generator's inputs.
 type config struct {
-	Out         string
-	Check       bool
-	Reference   string // directory of <service>.json files
-	Live        bool   // fetch the reference from AWS instead
-	Curation    string
-	V1Dir       string // aws-sdk-go module directory; empty: go mod download
-	V2List      string // file of module@version lines
-	NoV2        bool
-	BotocoreDir string // optional botocore data directory, a cross-check for the join
-	SelectV2    bool
-	Known       string
+	Out           string
+	Check         bool
+	Reference     string // directory of <service>.json files
+	Live          bool   // fetch the reference from AWS instead
+	Curation      string
+	V1Dir         string // aws-sdk-go module directory; empty: go mod download
+	V2List        string // file of module@version lines
+	NoV2          bool
+	JSList        string // file of npm name@version integrity lines
+	NoJS          bool
+	NPMCache      string // where npm tarballs are kept; default: the user cache directory
+	KnownNPM      string
+	Extract       string // the committed botocore extract
+	BotocoreFresh string // with -select-v2: botocore data directory to rewrite the extract from
+	BotocoreDir   string // optional botocore data directory, a cross-check for the join
+	SelectV2      bool
+	Known         string
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer) int {
@@ -51,6 +65,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.StringVar(&c.V1Dir, "v1", "", "aws-sdk-go module `DIR` (default: located with go mod download)")
 	fs.StringVar(&c.V2List, "v2modules", "internal/gen/v2modules.txt", "`FILE` listing aws-sdk-go-v2 module@version lines")
 	fs.BoolVar(&c.NoV2, "nov2", false, "skip the aws-sdk-go-v2 serializers")
+	fs.StringVar(&c.JSList, "jsclients", "internal/gen/jsclients.txt", "`FILE` listing @aws-sdk/client-* name@version integrity lines")
+	fs.BoolVar(&c.NoJS, "nojs", false, "skip the AWS SDK for JavaScript v3 clients")
+	fs.StringVar(&c.NPMCache, "npm-cache", "", "`DIR` for npm tarballs (default: iamwatch-gen/npm in the user cache directory)")
+	fs.StringVar(&c.Extract, "extract", "internal/gen/botocore.jsonl", "botocore extract `FILE`: models of services no reachable registry serves")
+	fs.StringVar(&c.BotocoreFresh, "botocore-fresh", "", "with -select-v2: botocore data `DIR` to rewrite the -extract file from")
+	fs.StringVar(&c.KnownNPM, "known-npm", "", "with -select-v2: optional `FILE` of name<TAB>version lines of npm packages known to exist; when given, the registry is not asked")
 	fs.StringVar(&c.BotocoreDir, "botocore", "/usr/lib/python3/dist-packages/botocore/data", "optional botocore data `DIR`, used when present to confirm the model join")
 	fs.BoolVar(&c.SelectV2, "select-v2", false, "write the -v2modules list instead of the maps")
 	fs.StringVar(&c.Known, "known-versions", "", "with -select-v2: optional `FILE` of module<TAB>version lines known to be served")

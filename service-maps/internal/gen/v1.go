@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -15,34 +12,12 @@ import (
 	servicemaps "github.com/iamwatch/iamwatch/service-maps"
 )
 
+// bodyDepth is how deep the generator walks input shapes for body members
+// whose wire name differs from their member name.
+const bodyDepth = 3
+
 // v1Module is the aws-sdk-go release whose models are the primary source.
 const v1Module = "github.com/aws/aws-sdk-go@v1.55.8"
-
-// goModDownload runs `go mod download -json mod@version` and returns the
-// module's directory in the module cache.
-func goModDownload(ctx context.Context, mod string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", mod)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// Outside any main module, so the project's go.mod stays untouched.
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GO111MODULE=on")
-	err := cmd.Run()
-	var info struct {
-		Dir   string
-		Error string
-	}
-	if jerr := json.Unmarshal(stdout.Bytes(), &info); jerr == nil && info.Error != "" {
-		return "", fmt.Errorf("go mod download %s: %s", mod, info.Error)
-	}
-	if err != nil {
-		return "", fmt.Errorf("go mod download %s: %w: %s", mod, err, strings.TrimSpace(stderr.String()))
-	}
-	if info.Dir == "" {
-		return "", fmt.Errorf("go mod download %s: no directory in its answer", mod)
-	}
-	return info.Dir, nil
-}
 
 // apiModel is the part of an api-2.json the generator reads.
 type apiModel struct {
@@ -65,9 +40,12 @@ type apiModel struct {
 			RequestURI string `json:"requestUri"`
 		} `json:"http"`
 		Input *struct {
-			Shape string `json:"shape"`
+			Shape        string `json:"shape"`
+			LocationName string `json:"locationName"` // rest-xml: the root element of a body that is not a payload
 		} `json:"input"`
-		Deprecated bool `json:"deprecated"`
+		Deprecated bool     `json:"deprecated"`
+		AuthType   string   `json:"authtype"`
+		Auth       []string `json:"auth"`
 		Endpoint   *struct {
 			Deprecated bool   `json:"deprecated"`
 			HostPrefix string `json:"hostPrefix"`
@@ -77,10 +55,13 @@ type apiModel struct {
 }
 
 type apiShape struct {
-	Type     string               `json:"type"`
-	Required []string             `json:"required"`
-	Members  map[string]apiMember `json:"members"`
-	Pattern  string               `json:"pattern"`
+	Type      string               `json:"type"`
+	Required  []string             `json:"required"`
+	Members   map[string]apiMember `json:"members"`
+	Pattern   string               `json:"pattern"`
+	Payload   string               `json:"payload"`
+	Member    *apiMember           `json:"member"` // a list's element
+	Flattened bool                 `json:"flattened"`
 }
 
 type apiMember struct {
@@ -89,6 +70,7 @@ type apiMember struct {
 	LocationName string `json:"locationName"`
 	QueryName    string `json:"queryName"`
 	JSONName     string `json:"jsonName"`
+	Flattened    bool   `json:"flattened"`
 }
 
 // model is one service as the generator sees it, whichever SDK it came from.
@@ -102,6 +84,20 @@ type model struct {
 	// v2Ops counts the operations it added.
 	v2Module string
 	v2Ops    int
+	// unsigned are the operations the model says are not signed (authtype
+	// none, smithy noAuth): bearer-token or public calls that no identity
+	// policy governs.
+	unsigned map[string]bool
+	// shapes, for models parsed from api-2.json: what bodyRenames walks.
+	shapes *shapeIndex
+}
+
+// shapeIndex is a model's input shapes, for walking nested body members.
+type shapeIndex struct {
+	protocol string
+	shapes   map[string]apiShape
+	input    map[string]string // operation -> input shape
+	root     map[string]string // operation -> root element of a rest-xml body that is no payload
 }
 
 // inputMember is a top-level member of an operation's input.
@@ -184,10 +180,14 @@ func parseV1Model(name string, data []byte) (*model, error) {
 	}
 	protocol := s.Protocols[0]
 	rest := protocol == "rest-json" || protocol == "rest-xml"
-	m := &model{svc: s, fullName: md.ServiceFullName, inputs: map[string][]inputMember{}}
+	m := &model{svc: s, fullName: md.ServiceFullName, inputs: map[string][]inputMember{}, unsigned: map[string]bool{},
+		shapes: &shapeIndex{protocol: protocol, shapes: am.Shapes, input: map[string]string{}, root: map[string]string{}}}
 	for _, opName := range sortedKeys(am.Operations) {
 		o := am.Operations[opName]
 		op := &servicemaps.Operation{Name: opName, Deprecated: o.Deprecated}
+		if o.AuthType == "none" || len(o.Auth) == 1 && o.Auth[0] == "smithy.api#noAuth" {
+			m.unsigned[opName] = true
+		}
 		if rest {
 			op.Method, op.URI = o.HTTP.Method, o.HTTP.RequestURI
 		}
@@ -196,6 +196,10 @@ func parseV1Model(name string, data []byte) (*model, error) {
 		}
 		if o.Input != nil {
 			in := am.Shapes[o.Input.Shape]
+			m.shapes.input[opName] = o.Input.Shape
+			if protocol == "rest-xml" && in.Payload == "" && o.Input.LocationName != "" {
+				m.shapes.root[opName] = o.Input.LocationName
+			}
 			req := map[string]bool{}
 			for _, r := range in.Required {
 				req[r] = true
@@ -359,4 +363,58 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// bodyRenames returns the body members of op that a dotted member path
+// (Delete.Objects.Key) crosses and whose wire path differs
+// (Delete.Object.Key on the XML wire): one for each member whose own wire
+// name differs, named by its full member path and its full wire path, so
+// that the mapper finds the values under the member path. The walk follows
+// structure members and lists, at most bodyDepth deep; it stops at a map
+// key or a name the shapes do not have (Tags.member.N.Key in query form).
+func (m *model) bodyRenames(op, path string) []servicemaps.Member {
+	si := m.shapes
+	if si == nil || si.input[op] == "" {
+		return nil
+	}
+	shape := si.shapes[si.input[op]]
+	var out []servicemaps.Member
+	var names, wires []string
+	root := si.root[op]
+	if root != "" {
+		wires = append(wires, root)
+	}
+	for depth, seg := range strings.Split(path, ".") {
+		if depth > bodyDepth || shape.Type != "structure" {
+			break
+		}
+		mb, ok := shape.Members[seg]
+		if !ok || mb.Location != "" {
+			break
+		}
+		wire := bodyWireName(si.protocol, seg, mb)
+		target := si.shapes[mb.Shape]
+		if target.Type == "list" && target.Member != nil && si.protocol == "rest-xml" {
+			// An XML list is an element per item: flattened, named after
+			// the member; else wrapped, items named after the list's member.
+			if mb.Flattened || target.Flattened {
+				if wire == seg && target.Member.LocationName != "" {
+					wire = target.Member.LocationName
+				}
+			} else {
+				item := target.Member.LocationName
+				if item == "" {
+					item = "member"
+				}
+				wire += "." + item
+			}
+			target = si.shapes[target.Member.Shape]
+		}
+		names, wires = append(names, seg), append(wires, wire)
+		if wire != seg || depth == 0 && root != "" {
+			out = append(out, servicemaps.Member{Name: strings.Join(names, "."), Location: "body", Wire: strings.Join(wires, ".")})
+		}
+		shape = target
+	}
+	return out
 }

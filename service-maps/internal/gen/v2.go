@@ -35,13 +35,19 @@ func loadV2(ctx context.Context, list string) ([]*model, []servicemaps.Source, e
 	if err != nil {
 		return nil, nil, err
 	}
+	// One go command fetches every pinned module on a fresh machine and
+	// finds them in the module cache on a warm one.
+	dirs, errs, err := goModDownloadAll(ctx, mods)
+	if err != nil {
+		return nil, nil, err
+	}
 	var out []*model
 	var srcs []servicemaps.Source
 	for _, mv := range mods {
-		dir, err := goModDownload(ctx, mv)
-		if err != nil {
-			return nil, nil, err
+		if err := errs[mv]; err != nil {
+			return nil, nil, fmt.Errorf("%w (go run ./internal/gen -select-v2 pins versions the module proxy serves)", err)
 		}
+		dir := dirs[mv]
 		mod, ver, _ := strings.Cut(mv, "@")
 		m, err := scrapeV2(strings.TrimPrefix(mod, v2ModulePrefix), dir)
 		if err != nil {
@@ -109,7 +115,12 @@ func scrapeV2(name, dir string) (*model, error) {
 	if s.SigningName == "" {
 		s.SigningName = s.EndpointPrefix
 	}
-	md := &model{svc: s, fullName: s.ServiceID, inputs: map[string][]inputMember{}}
+	md := &model{svc: s, fullName: s.ServiceID, inputs: map[string][]inputMember{}, unsigned: map[string]bool{}}
+	auth := read("auth.go")
+	for _, m := range anonymousRE.FindAllStringSubmatch(auth, -1) {
+		md.unsigned[m[1]] = true
+	}
+	bearer := bearerRE.MatchString(auth)
 	var ops []*servicemaps.Operation
 	var names memberNames
 	var err error
@@ -143,6 +154,9 @@ func scrapeV2(name, dir string) (*model, error) {
 			}
 		}
 		sort.SliceStable(op.Members, func(i, j int) bool { return op.Members[i].Name < op.Members[j].Name })
+		if bearer {
+			md.unsigned[op.Name] = true
+		}
 		s.Ops = append(s.Ops, op)
 	}
 	sort.Slice(s.Ops, func(i, j int) bool { return s.Ops[i].Name < s.Ops[j].Name })
@@ -168,6 +182,14 @@ func endpointPrefixOf(src, fallback string) string {
 	}
 	return best
 }
+
+// anonymousRE finds the operations whose only auth option is anonymous or
+// a bearer token, and bearerRE the services whose only option is a bearer
+// token (CodeCatalyst): calls that are not SigV4-signed.
+var (
+	anonymousRE = regexp.MustCompile(`\n\t"(\w+)": func\(params \*AuthResolverParameters\) \[\]\*smithyauth\.Option \{\s*return \[\]\*smithyauth\.Option\{\s*\{SchemeID: smithyauth\.SchemeID(?:Anonymous|HTTPBearer)\},\s*\}`)
+	bearerRE    = regexp.MustCompile(`func serviceAuthOptions\(params \*AuthResolverParameters\) \[\]\*smithyauth\.Option \{\s*return \[\]\*smithyauth\.Option\{\s*\{SchemeID: smithyauth\.SchemeIDHTTPBearer\},\s*\}`)
+)
 
 var (
 	hostLiteralRE = regexp.MustCompile(`req\.URL\.Host = "([^"]*)" \+ req\.URL\.Host`)
@@ -559,9 +581,10 @@ func scrapeSchemas(s *servicemaps.Service, client, src, dir string) ([]*servicem
 	return ops, names, nil
 }
 
-// mergeV2 adds the v2 modules to the v1 models: a module whose service a
-// v1 model already has contributes the operations and protocols v1 lacks;
-// any other module becomes a service of its own.
+// mergeV2 adds newer models (aws-sdk-go-v2 modules, JavaScript clients) to
+// older ones: a model whose service an older one already has contributes
+// the operations and protocols that one lacks; any other becomes a service
+// of its own.
 func mergeV2(v1, v2 []*model) []*model {
 	byID := map[string]*model{}
 	for _, m := range v1 {
@@ -578,9 +601,10 @@ func mergeV2(v1, v2 []*model) []*model {
 		m1 := byID[m2.svc.ServiceID]
 		if m1 == nil {
 			if names[m2.svc.Model] {
-				m2.svc.Model += "-v2" // a v1 model of another service has the name
+				m2.svc.Model += "-" + m2.svc.Origin // a model of another service has the name
 			}
 			names[m2.svc.Model] = true
+			byID[m2.svc.ServiceID] = m2
 			out = append(out, m2)
 			continue
 		}
@@ -630,12 +654,23 @@ func mergeInto(m1, m2 *model) {
 			}
 			o.Members = append([]servicemaps.Member{{Name: lead, Location: "uri", Wire: lead, Required: true}}, o.Members...)
 		}
+		if o.Origin == "" {
+			o.Origin = s2.Origin
+		}
 		s1.Ops = append(s1.Ops, o)
 		m1.inputs[o.Name] = m2.inputs[o.Name]
+		if m2.unsigned[o.Name] {
+			if m1.unsigned == nil {
+				m1.unsigned = map[string]bool{}
+			}
+			m1.unsigned[o.Name] = true
+		}
 		m1.v2Ops++
 	}
 	sort.Slice(s1.Ops, func(i, j int) bool { return s1.Ops[i].Name < s1.Ops[j].Name })
-	m1.v2Module = s2.Model
+	if m1.v2Module == "" {
+		m1.v2Module = s2.Model
+	}
 }
 
 var leadLabelRE = regexp.MustCompile(`^/\{(\w+)\}`)
