@@ -1,8 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"sync"
 	"time"
+
+	"github.com/iamwatch/iamwatch"
 
 	"github.com/spf13/cobra"
 )
@@ -69,7 +74,26 @@ application at it with the exports that 'iamwatch env' prints.`,
 			if err != nil {
 				return err
 			}
-			r.cap.lines = a.stderr
+			var live *liveView
+			switch output := a.v.GetString("output"); {
+			case output == "json":
+				// One JSON object per finished call on stdout, for machines.
+				enc := json.NewEncoder(a.stdout)
+				var mu sync.Mutex
+				r.cap.onRecord = func(rec *iamwatch.Record) {
+					mu.Lock()
+					defer mu.Unlock()
+					enc.Encode(toCallJSON(rec))
+				}
+			case output != "text":
+				r.stop()
+				return usageError{fmt.Errorf("--output must be text or json, not %q", output)}
+			case isTerminal(a.stderr) && os.Getenv("NO_COLOR") == "":
+				live = newLiveView(a.stderr)
+				r.cap.onRecord = func(rec *iamwatch.Record) { live.record(rec, callLine(rec)) }
+			default:
+				r.cap.lines = a.stderr
+			}
 			host, port := r.csmAddr()
 			fmt.Fprintf(a.stderr, "iamwatch: proxy on %s, session %q, CA %s\n", r.proxyURL(), r.session, r.caPath)
 			if port != "" {
@@ -82,6 +106,9 @@ application at it with the exports that 'iamwatch env' prints.`,
 			case serveErr = <-r.served:
 			}
 			stopErr := r.stop()
+			if live != nil {
+				live.stop()
+			}
 			fmt.Fprintf(a.stderr, "iamwatch: recorded %d calls in session %q\n", r.cap.calls.Load(), r.session)
 			if serveErr != nil {
 				return fmt.Errorf("proxy: %w", serveErr)
@@ -90,5 +117,6 @@ application at it with the exports that 'iamwatch env' prints.`,
 		},
 	}
 	addCaptureFlags(cmd, "127.0.0.1:10080", "127.0.0.1:31000")
+	cmd.Flags().StringP("output", "o", "text", "text: a line per call on stderr (and the live policy on a terminal); json: a JSON object per call on stdout")
 	return cmd
 }
