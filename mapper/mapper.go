@@ -3,6 +3,7 @@ package mapper
 import (
 	"bytes"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -200,15 +201,27 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	var (
 		best       *route
 		bestLabels map[string]string
-		bestScore  routeScore
+		excluded   []*route // scored, but their labels did not fit
 	)
-	for _, s := range cands {
-		for _, rt := range s.compile().routes[r.method] {
-			labels, score, ok := rt.match(r.method, segs, trailing, r.query, h)
-			if ok && (best == nil || score.better(bestScore)) {
-				best, bestLabels, bestScore = rt, labels, score
+	for {
+		var bestScore routeScore
+		best = nil
+		for _, s := range cands {
+			for _, rt := range s.compile().routes[r.method] {
+				score, ok := rt.score(r.method, segs, r.query, h)
+				if ok && (best == nil || score.better(bestScore)) && !slices.Contains(excluded, rt) {
+					best, bestScore = rt, score
+				}
 			}
 		}
+		if best == nil {
+			break
+		}
+		var ok bool
+		if bestLabels, ok = best.labels(segs, trailing); ok {
+			break
+		}
+		excluded = append(excluded, best)
 	}
 	if best == nil {
 		return nil, "", nil, "no operation of " + cands[0].ServiceID + " matches " + r.method + " " + r.path
@@ -371,17 +384,16 @@ func (ix *Index) params(r *request, op *operation, proto string, labels map[stri
 		p.parseFormBody(r.query)
 	}
 	if len(r.obs.Body) > 0 {
-		p.body = func(p *Params) { parseBody(p, r, op, proto) }
+		body, form, ctype := r.obs.Body, r.form, r.contentType
+		p.body = func(p *Params) { parseBody(p, body, form, ctype, op, proto) }
 	}
 	return p
 }
 
 // parseBody adds the body's members to p, by the operation's protocol.
-func parseBody(p *Params, r *request, op *operation, proto string) {
-	body := r.obs.Body
+func parseBody(p *Params, body []byte, form url.Values, contentType string, op *operation, proto string) {
 	switch {
 	case proto == ProtoQuery || proto == ProtoEC2:
-		form := r.form
 		if form == nil {
 			form, _ = url.ParseQuery(string(body))
 		}
@@ -390,9 +402,9 @@ func parseBody(p *Params, r *request, op *operation, proto string) {
 		p.parseCBORBody(body)
 	case proto == ProtoJSON:
 		p.parseJSONBody(body)
-	case proto == ProtoRESTJSON && (strings.Contains(r.contentType, "json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{"))):
+	case proto == ProtoRESTJSON && (strings.Contains(contentType, "json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{"))):
 		p.parseJSONBody(body)
-	case proto == ProtoRESTXML && (strings.Contains(r.contentType, "xml") || r.contentType == "") && bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")):
+	case proto == ProtoRESTXML && (strings.Contains(contentType, "xml") || contentType == "") && bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")):
 		p.parseXMLBody(body)
 	}
 	// Body members renamed on the wire ("Attribute" for Attributes, XML

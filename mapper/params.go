@@ -34,6 +34,7 @@ type Params struct {
 	// fixed are the names bound to the URI, query or headers: a body key of
 	// the same name does not add to them.
 	fixed map[string]bool
+	slab  []string
 }
 
 func (p *Params) load() {
@@ -87,7 +88,18 @@ func (p *Params) add(name, value string) {
 		return
 	}
 	p.n++
-	p.vals[name] = append(p.vals[name], value)
+	if cur, ok := p.vals[name]; ok {
+		p.vals[name] = append(cur, value)
+		return
+	}
+	// Most parameters have one value: carve them from a shared slab, each
+	// with capacity one, so that a second value reallocates.
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]string, 0, 8)
+	}
+	p.slab = append(p.slab, value)
+	n := len(p.slab)
+	p.vals[name] = p.slab[n-1 : n : n]
 }
 
 // addFlat adds a value under its path and, when the path has list indexes

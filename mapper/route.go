@@ -14,7 +14,7 @@ type route struct {
 	greedy   bool // the last segment is a greedy label
 	static   []staticQuery
 	reqQuery []string // wire names of required querystring members
-	reqHdr   []string // wire names of required header members
+	reqHdr   []string // canonical wire names of required header members
 	literals int
 }
 
@@ -78,7 +78,7 @@ func compileRoute(op *operation) *route {
 		case "querystring":
 			r.reqQuery = append(r.reqQuery, m.Wire)
 		case "header":
-			r.reqHdr = append(r.reqHdr, m.Wire)
+			r.reqHdr = append(r.reqHdr, http.CanonicalHeaderKey(m.Wire))
 		}
 	}
 	return r
@@ -101,41 +101,80 @@ func (a routeScore) better(b routeScore) bool {
 // match matches a request against the route. segs are the escaped path's
 // segments. It returns the label values (unescaped) and the score.
 func (r *route) match(method string, segs []string, trailingSlash bool, q url.Values, h http.Header) (map[string]string, routeScore, bool) {
+	score, ok := r.score(method, segs, q, h)
+	if !ok {
+		return nil, score, false
+	}
+	labels, ok := r.labels(segs, trailingSlash)
+	return labels, score, ok
+}
+
+// score reports whether the route can match, and how well, without
+// extracting the labels: most candidates lose, and need none.
+func (r *route) score(method string, segs []string, q url.Values, h http.Header) (routeScore, bool) {
 	var zero routeScore
 	if method != r.method {
-		return nil, zero, false
+		return zero, false
 	}
 	for _, s := range r.static {
 		vs, ok := q[s.key]
 		if !ok {
-			return nil, zero, false
+			return zero, false
 		}
 		if s.hasValue && (len(vs) == 0 || vs[0] != s.value) {
-			return nil, zero, false
+			return zero, false
 		}
 	}
 	for _, k := range r.reqQuery {
 		if _, ok := q[k]; !ok {
-			return nil, zero, false
+			return zero, false
 		}
 	}
 	for _, k := range r.reqHdr {
-		if _, ok := h[http.CanonicalHeaderKey(k)]; !ok {
-			return nil, zero, false
+		if _, ok := h[k]; !ok {
+			return zero, false
 		}
 	}
 	if r.greedy {
 		if len(segs) < len(r.segs) {
-			return nil, zero, false
+			return zero, false
 		}
 	} else if len(segs) != len(r.segs) {
-		return nil, zero, false
+		return zero, false
 	}
+	for i, s := range r.segs {
+		if s.literal != "" {
+			if segs[i] != s.literal {
+				return zero, false
+			}
+			continue
+		}
+		raw := segs[i]
+		if s.greedy {
+			break // the rest is the label's, checked when extracted
+		}
+		if !strings.HasPrefix(raw, s.prefix) || !strings.HasSuffix(raw, s.suffix) || len(raw) <= len(s.prefix)+len(s.suffix) {
+			return zero, false
+		}
+	}
+	greedy := 1
+	if r.greedy {
+		greedy = 0
+	}
+	current := 1
+	if r.op.Deprecated {
+		current = 0
+	}
+	return routeScore{r.literals, len(r.static), len(r.reqQuery) + len(r.reqHdr), greedy, current}, true
+}
+
+// labels extracts the label values (unescaped) of a path the route scored.
+func (r *route) labels(segs []string, trailingSlash bool) (map[string]string, bool) {
 	var labels map[string]string
 	for i, s := range r.segs {
 		if s.literal != "" {
 			if segs[i] != s.literal {
-				return nil, zero, false
+				return nil, false
 			}
 			continue
 		}
@@ -147,11 +186,11 @@ func (r *route) match(method string, segs []string, trailingSlash bool, q url.Va
 			}
 		}
 		if !strings.HasPrefix(raw, s.prefix) || !strings.HasSuffix(raw, s.suffix) || len(raw) < len(s.prefix)+len(s.suffix) {
-			return nil, zero, false
+			return nil, false
 		}
 		raw = raw[len(s.prefix) : len(raw)-len(s.suffix)]
 		if raw == "" {
-			return nil, zero, false
+			return nil, false
 		}
 		v, err := url.PathUnescape(raw)
 		if err != nil {
@@ -162,15 +201,7 @@ func (r *route) match(method string, segs []string, trailingSlash bool, q url.Va
 		}
 		labels[s.label] = v
 	}
-	greedy := 1
-	if r.greedy {
-		greedy = 0
-	}
-	current := 1
-	if r.op.Deprecated {
-		current = 0
-	}
-	return labels, routeScore{r.literals, len(r.static), len(r.reqQuery) + len(r.reqHdr), greedy, current}, true
+	return labels, true
 }
 
 // splitPath splits an escaped request path into segments, ignoring the
