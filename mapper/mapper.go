@@ -50,7 +50,7 @@ func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 	}
 	r.sig = parseSignature(obs.Header, r.query)
 	r.host = parseHost(obs.Host)
-	r.contentType = strings.ToLower(obs.Header.Get("Content-Type"))
+	r.contentType = strings.ToLower(headerValue(obs.Header, "Content-Type"))
 
 	call := iamwatch.Call{Service: r.sig.Service, Region: firstNonEmpty(r.sig.Region, r.host.Region, obs.Region)}
 	if call.Service == "" && len(r.host.Labels) > 0 {
@@ -115,7 +115,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	h := r.obs.Header
 
 	// json: X-Amz-Target names the operation.
-	if target := h.Get("X-Amz-Target"); target != "" {
+	if target := headerValue(h, "X-Amz-Target"); target != "" {
 		i := strings.LastIndexByte(target, '.')
 		if i <= 0 {
 			return nil, "", nil, "malformed X-Amz-Target " + quote(target)

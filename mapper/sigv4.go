@@ -22,7 +22,7 @@ type signature struct {
 // parseSignature reads the credential scope from the Authorization header or,
 // for presigned URLs, from the query string.
 func parseSignature(h http.Header, q url.Values) signature {
-	if auth := h.Get("Authorization"); auth != "" {
+	if auth := headerValue(h, "Authorization"); auth != "" {
 		switch {
 		case strings.HasPrefix(auth, "AWS4-HMAC-SHA256 "), strings.HasPrefix(auth, "AWS4-ECDSA-P256-SHA256 "):
 			s := signature{Version: "v4"}
@@ -67,16 +67,24 @@ func parseSignature(h http.Header, q url.Values) signature {
 // fillScope parses "AKID/20240101/us-east-1/s3/aws4_request". SigV4a scopes
 // have no region: "AKID/20240101/s3/aws4_request".
 func (s *signature) fillScope(cred string) {
-	parts := strings.Split(cred, "/")
-	switch len(parts) {
+	var parts [6]string
+	n := 0
+	for n < len(parts) {
+		p, rest, more := strings.Cut(cred, "/")
+		parts[n] = p
+		n++
+		if !more {
+			break
+		}
+		cred = rest
+	}
+	switch n {
 	case 5:
 		s.AccessKeyID, s.Date, s.Region, s.Service = parts[0], parts[1], parts[2], parts[3]
 	case 4:
 		s.AccessKeyID, s.Date, s.Service = parts[0], parts[1], parts[2]
 	default:
-		if len(parts) > 0 {
-			s.AccessKeyID = parts[0]
-		}
+		s.AccessKeyID = parts[0]
 	}
 }
 
@@ -88,4 +96,13 @@ func AccessKeyID(obs *iamwatch.Observation) string {
 	}
 	q, _ := url.ParseQuery(obs.RawQuery)
 	return parseSignature(obs.Header, q).AccessKeyID
+}
+
+// headerValue is h.Get for a key already in canonical form, without
+// canonicalizing it again on the hot path.
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
