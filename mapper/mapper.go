@@ -79,6 +79,7 @@ func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 		params:    p,
 	}
 	call.Actions = ix.actions(op, ctx, true)
+	putParams(p)
 	if call.Region != "" {
 		call.Conditions = map[string][]string{"aws:RequestedRegion": {call.Region}}
 	}
@@ -353,7 +354,7 @@ func pathOrEmpty(p string) string {
 // params gathers the request's parameters for the operation.
 func (ix *Index) params(r *request, op *operation, proto string, labels map[string]string) *Params {
 	h := r.obs.Header
-	p := newParams(h, r.query)
+	p := getParams(h, r.query)
 	for label, v := range labels {
 		name := label
 		if m, ok := op.uri[label]; ok {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/smithy-go/encoding/cbor"
 )
@@ -50,6 +51,26 @@ func (p *Params) load() {
 
 func newParams(h http.Header, q url.Values) *Params {
 	return &Params{vals: make(map[string][]string, 8), header: h, query: q}
+}
+
+// paramsPool recycles Params between calls: nothing a Call holds refers to
+// a Params (the strings it keeps are immutable; no slice is shared).
+var paramsPool = sync.Pool{New: func() any { return newParams(nil, nil) }}
+
+func getParams(h http.Header, q url.Values) *Params {
+	p := paramsPool.Get().(*Params)
+	p.header, p.query = h, q
+	return p
+}
+
+func putParams(p *Params) {
+	if p.n > 256 {
+		return // let an unusually large one go
+	}
+	clear(p.vals)
+	clear(p.slab)
+	*p = Params{vals: p.vals, slab: p.slab[:0]}
+	paramsPool.Put(p)
 }
 
 // Get returns the values of a parameter: a member name or a body path.
