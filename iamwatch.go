@@ -96,7 +96,8 @@ type Call struct {
 	// Actions are the IAM actions the call needs, required first.
 	Actions []ActionUse
 	// Conditions are condition-key values that hold for every action of
-	// the call, e.g. "aws:RequestedRegion".
+	// the call, e.g. "aws:RequestedRegion". Read-only: the mapper shares
+	// one map between the calls of a region.
 	Conditions map[string][]string
 }
 

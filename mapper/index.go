@@ -22,6 +22,8 @@ type Index struct {
 	byAlias   map[string][]*service // folded names: model, service ID, aliases
 	byHost    map[string][]*service // exact hostnames
 	byModel   map[string]*service
+
+	regionConds sync.Map // region -> shared, read-only call conditions
 }
 
 type service struct {

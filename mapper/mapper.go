@@ -80,10 +80,21 @@ func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 	}
 	call.Actions = ix.actions(op, ctx, true)
 	putParams(p)
-	if call.Region != "" {
-		call.Conditions = map[string][]string{"aws:RequestedRegion": {call.Region}}
-	}
+	call.Conditions = ix.regionConditions(call.Region)
 	return call
+}
+
+// regionConditions returns the call-wide condition values of a region,
+// shared between calls (Call.Conditions is read-only).
+func (ix *Index) regionConditions(region string) map[string][]string {
+	if region == "" {
+		return nil
+	}
+	if m, ok := ix.regionConds.Load(region); ok {
+		return m.(map[string][]string)
+	}
+	m, _ := ix.regionConds.LoadOrStore(region, map[string][]string{"aws:RequestedRegion": {region}})
+	return m.(map[string][]string)
 }
 
 // mapNamed maps a call known only by service and operation name, as CSM
@@ -104,9 +115,7 @@ func (ix *Index) mapNamed(obs *iamwatch.Observation) iamwatch.Call {
 	call.Recognized = true
 	call.Service, call.ServiceID, call.Model, call.Operation = s.SigningName, s.ServiceID, s.Model, op.Name
 	call.Actions = ix.actions(op, &tctx{region: obs.Region, account: obs.AccountID, params: newParams(nil, nil)}, false)
-	if call.Region != "" {
-		call.Conditions = map[string][]string{"aws:RequestedRegion": {call.Region}}
-	}
+	call.Conditions = ix.regionConditions(call.Region)
 	return call
 }
 
