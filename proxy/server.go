@@ -252,7 +252,7 @@ func (s *Server) setup() error {
 		ErrorLog:          errorLog,
 	}
 	go func() {
-		if err := s.mitm.Serve(s.mitmLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.mitm.Serve(s.mitmLn); err != nil && !errors.Is(err, http.ErrServerClosed) && !s.shuttingDown() {
 			s.logger.Error("intercepting server stopped", "err", err)
 		}
 	}()
@@ -305,8 +305,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil // never served
 	}
 	errFront := s.front.Shutdown(ctx)
-	s.mitmLn.Close()
+	// Shutdown closes the listener it serves; closing it first would make
+	// Serve report the closed listener as a failure.
 	errMITM := s.mitm.Shutdown(ctx)
+	s.mitmLn.Close()
 
 	s.mu.Lock()
 	tunnels := make([]*trackedConn, 0, len(s.tunnels))
@@ -324,6 +326,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("shut down proxy: %w", errMITM)
 	}
 	return nil
+}
+
+func (s *Server) shuttingDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.shutdown
 }
 
 // serveFront handles what clients send to the proxy itself: CONNECT and
