@@ -50,7 +50,8 @@ type OpRef struct {
 // Stats computes coverage figures for the index's maps.
 func (ix *Index) Stats() Stats {
 	m := ix.maps
-	var st Stats
+	// Empty lists, not nulls, in the JSON contract.
+	st := Stats{Unmapped: []OpRef{}, Unrecognized: []OpRef{}, InvalidActions: []OpRef{}, ReferenceMissed: []OpRef{}, Sources: []string{}}
 	for _, src := range m.Sources {
 		st.Sources = append(st.Sources, src.Name+" "+src.Version)
 	}
