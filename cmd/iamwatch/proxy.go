@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -50,7 +51,24 @@ func (a *app) captureOptions(sessionPrefix string) (captureOptions, error) {
 	if o.allowRemote && o.authToken == "" {
 		return o, usageError{fmt.Errorf("--allow-remote requires --auth-token")}
 	}
+	if !o.allowRemote && !isLoopbackAddr(o.listen) {
+		return o, hintError{usageError{fmt.Errorf("--listen %s is not a loopback address", o.listen)},
+			"iamwatch proxy --listen " + o.listen + " --allow-remote --auth-token TOKEN   (or --listen 127.0.0.1:10080)"}
+	}
 	return o, nil
+}
+
+// isLoopbackAddr reports whether a host:port listens on loopback only.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (a *app) proxyCommand() *cobra.Command {
