@@ -350,3 +350,22 @@ func TestExprString(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestTemplateExpansionIsBounded: many values for two parameters, and a
+// filter that drops every combination, try a bounded number of
+// combinations (4M before the bound; this test would run for seconds).
+func TestTemplateExpansionIsBounded(t *testing.T) {
+	p := newParams(nil, nil)
+	for i := 0; i < 2000; i++ {
+		p.add("A", "not-an-arn")
+		p.add("B", "x")
+	}
+	tp, err := parseTemplate("${A|arn}/${B}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := tp.expand(&tctx{params: p})
+	if len(got) != 0 {
+		t.Errorf("got %d results, want none", len(got))
+	}
+}

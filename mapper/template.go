@@ -172,7 +172,10 @@ func (t template) expandAll(c *tctx) (out []string, exact bool) {
 	for i, n := range names {
 		pos[n] = i
 	}
-	for len(out) < maxExpansion {
+	// Bound the combinations tried, not only those kept: a template whose
+	// filter drops every combination must not walk a product of thousands
+	// of values.
+	for tries := 0; len(out) < maxExpansion && tries < 4*maxExpansion; tries++ {
 		var b strings.Builder
 		ok := true
 		for _, p := range t {
