@@ -28,9 +28,23 @@ import (
 // the same machine load. "ratio" is capture throughput over bare-proxy
 // throughput; proxy's BenchmarkThroughputRatio gives the proxy against a
 // bare goproxy MITM, and their product is iamwatch against goproxy.
+//
+// The "upstream-0s" case answers at once, which puts the store's commit
+// (taken while the request is upstream, waited for before the response is
+// relayed) fully on the call's path; "upstream-20ms" is closer to AWS, whose
+// latency hides the commit.
 func BenchmarkCaptureOverhead(b *testing.B) {
+	for _, delay := range []time.Duration{0, 20 * time.Millisecond} {
+		b.Run("upstream-"+delay.String(), func(b *testing.B) { benchCaptureOverhead(b, delay) })
+	}
+}
+
+func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 	const clients, rounds, batch = 64, 4, 400
 	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		io.WriteString(w, `{"Item":{}}`)
