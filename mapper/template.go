@@ -321,14 +321,7 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 		if strings.HasPrefix(v, "arn:") {
 			return missing()
 		}
-		bucket, key, found := strings.Cut(v, "/")
-		if f == "copybucket" {
-			return ok(bucket)
-		}
-		if !found || key == "" {
-			return missing()
-		}
-		return ok(key)
+		return pairPart(v, "/", f == "copykey")
 	case "keyid":
 		// A KMS key ID (UUID or mrk-…) or key ARN; aliases are not keys.
 		if strings.HasPrefix(v, "arn:") {
@@ -365,14 +358,7 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 		if strings.HasPrefix(v, "arn:") {
 			v = resourceAfterSlash(arnField(v, 5))
 		}
-		fam, rev, found := strings.Cut(v, ":")
-		if f == "ecsfamily" {
-			return ok(fam)
-		}
-		if !found || rev == "" {
-			return missing()
-		}
-		return ok(rev)
+		return pairPart(v, ":", f == "ecsrevision")
 	case "ssmparam":
 		if strings.HasPrefix(v, "arn:") {
 			v = strings.TrimPrefix(arnField(v, 5), "parameter")
@@ -401,6 +387,19 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 		return ok(index)
 	}
 	return ok(v)
+}
+
+// pairPart returns the part of "first<sep>second" a filter wants; a
+// missing second part does not apply.
+func pairPart(v, sep string, second bool) (string, filterResult) {
+	first, rest, found := strings.Cut(v, sep)
+	if !second {
+		return first, filterOK
+	}
+	if !found || rest == "" {
+		return "", filterMissing
+	}
+	return rest, filterOK
 }
 
 func resourceAfterSlash(res string) string {

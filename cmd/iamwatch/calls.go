@@ -27,6 +27,17 @@ func (a *app) openStoreRead(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+// openFiltered opens the database for reading and builds the filter of
+// the command's flags.
+func (a *app) openFiltered(ctx context.Context) (*store.DB, store.Filter, error) {
+	f, err := a.storeFilter()
+	if err != nil {
+		return nil, f, err
+	}
+	db, err := a.openStoreRead(ctx)
+	return db, f, err
+}
+
 // storeFilter builds the filter of --session, --all, --since, --principal
 // and --label.
 func (a *app) storeFilter() (store.Filter, error) {
@@ -191,11 +202,7 @@ func (a *app) callsCommand() *cobra.Command {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			f, err := a.storeFilter()
-			if err != nil {
-				return err
-			}
-			db, err := a.openStoreRead(cmd.Context())
+			db, f, err := a.openFiltered(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -17,11 +17,7 @@ func (a *app) policyCommand() *cobra.Command {
 		Short: "Print the minimal policy for recorded calls (default: the latest session)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := a.storeFilter()
-			if err != nil {
-				return err
-			}
-			db, err := a.openStoreRead(cmd.Context())
+			db, f, err := a.openFiltered(cmd.Context())
 			if err != nil {
 				return err
 			}
