@@ -17,18 +17,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// fixtureMeta is what the SDK that produced a fixture knows about it.
-type fixtureMeta struct {
-	Client     string `json:"client"`
-	ServiceID  string `json:"service_id"`
-	SDKService string `json:"sdk_service"`
-	Operation  string `json:"operation"`
-	Scheme     string `json:"scheme"`
-	Region     string `json:"region"`
-	Protocol   string `json:"protocol"`
-	Note       string `json:"note"`
-}
-
 // golden is the mapped call, as recorded in NAME.golden.json.
 type golden struct {
 	Service    string              `json:"service"`

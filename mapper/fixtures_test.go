@@ -1,4 +1,4 @@
-package mapper
+package mapper_test
 
 import (
 	"bufio"
@@ -43,45 +43,34 @@ func loadFixtures(t testing.TB) []fixture {
 	t.Helper()
 	root := filepath.Join("testdata", "requests")
 	var out []fixture
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".http") {
-			return err
-		}
+	for path, raw := range rawFixtures(t) {
 		base := strings.TrimSuffix(path, ".http")
 		name, err := filepath.Rel(root, base)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		f := fixture{name: filepath.ToSlash(name)}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
 		f.req, err = http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
 		if err != nil {
 			t.Errorf("%s: parse request: %v", f.name, err)
-			return nil
+			continue
 		}
 		f.body, err = io.ReadAll(f.req.Body)
 		if err != nil {
 			t.Errorf("%s: read body: %v", f.name, err)
-			return nil
+			continue
 		}
 		f.req.Body = io.NopCloser(bytes.NewReader(f.body))
 		mb, err := os.ReadFile(base + ".json")
 		if err != nil {
 			t.Errorf("%s: %v", f.name, err)
-			return nil
+			continue
 		}
 		if err := json.Unmarshal(mb, &f.meta); err != nil {
 			t.Errorf("%s.json: %v", f.name, err)
-			return nil
+			continue
 		}
 		out = append(out, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("walk %s: %v", root, err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
