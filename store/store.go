@@ -49,6 +49,12 @@
 // pays before every upstream request; recording what an application did is
 // not worth a disk flush per call.
 //
+// With Options.Journal (what the proxy uses), Begin instead appends the
+// call to a per-process journal file and returns once the write has
+// returned: the call survives the process being killed just the same, the
+// next Open replays it (pending) if it never reached the database, and
+// Finish writes each call to the database once. See journal.go.
+//
 // # Secrets
 //
 // Records carry no credentials beyond the access key ID, but as a last line
@@ -128,6 +134,12 @@ type Options struct {
 	// ErrReadOnly.
 	ReadOnly bool
 
+	// Journal makes Begin append to a journal file beside the database
+	// instead of waiting for a commit (see journal.go): the call survives
+	// the process being killed all the same, and the database is written
+	// once per call, at Finish.
+	Journal bool
+
 	// maxPages, when set, caps the database's size in pages, so that
 	// tests can fill the "disk".
 	maxPages int
@@ -144,6 +156,7 @@ type DB struct {
 	rd     *sql.DB // read pool
 	wr     *sql.DB // the writer's pool: one connection, used by w alone
 	w      *writer
+	j      *journal // with Options.Journal
 	closed sync.Once
 	cerr   error
 }
@@ -226,6 +239,12 @@ func (o Options) open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		conn.Close()
 		return fail(err)
+	}
+	if o.Journal {
+		if err := db.openJournal(ctx); err != nil {
+			db.w.close()
+			return fail(err)
+		}
 	}
 	return db, nil
 }
@@ -327,7 +346,11 @@ func (db *DB) Close() error {
 	db.closed.Do(func() {
 		// The readers go first, so that the writer's connection is the
 		// last: closing it checkpoints the log into the database file.
-		errs := []error{db.wrap(db.rd.Close())}
+		var errs []error
+		if db.j != nil {
+			errs = append(errs, db.closeJournal(context.Background()))
+		}
+		errs = append(errs, db.wrap(db.rd.Close()))
 		if db.w != nil {
 			errs = append(errs, db.w.close())
 		}

@@ -27,6 +27,13 @@ func (db *DB) Begin(ctx context.Context, rec *iamwatch.Record) (int64, error) {
 		return 0, fmt.Errorf("begin call: %w", err)
 	}
 	r.pending = true
+	if db.j != nil {
+		id, err := db.journalBegin(ctx, r)
+		if err != nil {
+			return 0, fmt.Errorf("begin call in %q: %w", db.path, err)
+		}
+		return id, nil
+	}
 	res, err := db.do(ctx, &op{kind: opBegin, row: r})
 	if err != nil {
 		return 0, fmt.Errorf("begin call in %q: %w", db.path, err)
@@ -44,6 +51,12 @@ func (db *DB) Finish(ctx context.Context, id int64, rec *iamwatch.Record) error 
 	r, err := db.row(rec)
 	if err != nil {
 		return fmt.Errorf("finish call %d: %w", id, err)
+	}
+	if id < 0 && db.j != nil {
+		if err := db.journalFinish(ctx, id, r); err != nil {
+			return fmt.Errorf("finish call %d in %q: %w", id, db.path, err)
+		}
+		return nil
 	}
 	if err := db.send(ctx, &op{kind: opFinish, id: id, row: r}); err != nil {
 		return fmt.Errorf("finish call %d in %q: %w", id, db.path, err)

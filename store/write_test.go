@@ -328,7 +328,7 @@ var helpers = map[string]func(ctx context.Context, db *DB, out *bufio.Writer) er
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(out, "begun", id)
+			fmt.Fprintln(out, "begun", id, i)
 			out.Flush()
 			rec.Status = 201
 			if err := db.Finish(ctx, id, rec); err != nil {
@@ -338,7 +338,7 @@ var helpers = map[string]func(ctx context.Context, db *DB, out *bufio.Writer) er
 				if err := db.Flush(ctx); err != nil {
 					return err
 				}
-				fmt.Fprintln(out, "finished", id)
+				fmt.Fprintln(out, "finished", id, i)
 				out.Flush()
 			}
 		}
@@ -354,7 +354,7 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Println(readOnlyCheck(os.Getenv("IAMWATCH_STORE_DB")))
 		return
 	}
-	db, err := Open(context.Background(), os.Getenv("IAMWATCH_STORE_DB"))
+	db, err := Options{Journal: os.Getenv("IAMWATCH_STORE_JOURNAL") != ""}.Open(context.Background(), os.Getenv("IAMWATCH_STORE_DB"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,8 +434,12 @@ func TestSIGKILLKeepsCommittedCalls(t *testing.T) {
 	begun, finished := map[int64]bool{}, map[int64]bool{}
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() && len(begun) < 300 {
-		what, id, _ := strings.Cut(sc.Text(), " ")
-		n, err := strconv.ParseInt(id, 10, 64)
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			t.Fatalf("child said %q", sc.Text())
+		}
+		what := f[0]
+		n, err := strconv.ParseInt(f[1], 10, 64)
 		if err != nil {
 			t.Fatalf("child said %q", sc.Text())
 		}
@@ -469,6 +473,68 @@ func TestSIGKILLKeepsCommittedCalls(t *testing.T) {
 	for id := range finished {
 		if c := stored[id]; c.Pending || c.Status != 201 {
 			t.Errorf("call %d: flushed after Finish but stored as %+v", id, c)
+		}
+	}
+	t.Logf("%d calls begun, %d flushed finished, %d stored", len(begun), len(finished), len(calls))
+}
+
+// TestSIGKILLJournal is TestSIGKILLKeepsCommittedCalls with the journal:
+// Begin returns before any commit, and the next Open replays what the
+// killed process had begun.
+func TestSIGKILLJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iamwatch.db")
+	cmd := helperCmd(t, "begin", path, "IAMWATCH_STORE_JOURNAL=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	begun, finished := map[int]bool{}, map[int]bool{}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && len(begun) < 300 {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			t.Fatalf("child said %q", sc.Text())
+		}
+		i, err := strconv.Atoi(f[2])
+		if err != nil {
+			t.Fatalf("child said %q", sc.Text())
+		}
+		switch f[0] {
+		case "begun":
+			begun[i] = true
+		case "finished":
+			finished[i] = true
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if len(begun) < 300 {
+		t.Fatalf("child printed %d calls", len(begun))
+	}
+	db := openAt(t, path, Options{Journal: true})
+	calls, err := db.Calls(t.Context(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[int]iamwatch.Record{}
+	for _, c := range calls {
+		i := c.Time.Nanosecond() // record(session, i) puts i in the nanoseconds
+		if _, dup := stored[i]; dup {
+			t.Errorf("call %d stored twice", i)
+		}
+		stored[i] = c
+	}
+	for i := range begun {
+		if _, ok := stored[i]; !ok {
+			t.Errorf("call %d: Begin returned but the call is not stored", i)
+		}
+	}
+	for i := range finished {
+		if c := stored[i]; c.Pending || c.Status != 201 {
+			t.Errorf("call %d: flushed after Finish but stored as %+v", i, c)
 		}
 	}
 	t.Logf("%d calls begun, %d flushed finished, %d stored", len(begun), len(finished), len(calls))

@@ -129,7 +129,8 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 		{&w.st.callAdd, `INSERT INTO calls (uid, session_id, time_ns, source, access_key_id, principal_arn,
 			service, service_id, model, protocol, operation, region, account_id, recognized, reason,
 			condition_id, pending, status, error_code, latency_ns, uses_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(uid) DO NOTHING`},
 		{&w.st.callOld, `SELECT time_ns, uses_hash FROM calls WHERE id = ?`},
 		// Not UPDATE … RETURNING: SQLite runs RETURNING as a trigger,
 		// with a statement journal that costs more than the update.
@@ -378,6 +379,11 @@ func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
 		cid, r.pending, r.status, r.errorCode, r.latencyNS, r.usesHash)
 	if err != nil {
 		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 0 {
+		return 0, nil // a replayed call that is already stored
 	}
 	id, err := res.LastInsertId()
 	if err != nil {

@@ -101,15 +101,19 @@ func (c *capture) prepare(obs *iamwatch.Observation) (*iamwatch.Record, iamwatch
 func (c *capture) Start(obs *iamwatch.Observation) func(*iamwatch.Observation) {
 	rec, o := c.prepare(obs)
 	id, err := c.db.Begin(context.Background(), rec)
+	began := err == nil
 	if err != nil {
 		c.storeError("record call", err)
 	}
 	return func(done *iamwatch.Observation) {
-		c.finish(id, rec, o, done)
+		c.finish(id, began, rec, o, done)
 	}
 }
 
-func (c *capture) finish(id int64, rec *iamwatch.Record, o iamwatch.Observation, done *iamwatch.Observation) {
+// finish records the outcome: it finishes the call Begin recorded (its ID
+// may be provisional, negative, with the store's journal), or adds it
+// whole when Begin failed.
+func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, o iamwatch.Observation, done *iamwatch.Observation) {
 	rec.Pending = false
 	rec.Status = done.Status
 	rec.Latency = done.Latency
@@ -126,7 +130,7 @@ func (c *capture) finish(id int64, rec *iamwatch.Record, o iamwatch.Observation,
 		c.remember(ident)
 	}
 	var err error
-	if id > 0 {
+	if began {
 		err = c.db.Finish(context.Background(), id, rec)
 	} else {
 		err = c.db.Add(context.Background(), rec)

@@ -68,7 +68,7 @@ func (a *app) startCapture(ctx context.Context, o captureOptions, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Options{Logger: log}.Open(ctx, dbPath)
+	db, err := store.Options{Logger: log, Journal: true}.Open(ctx, dbPath)
 	if err != nil {
 		return nil, hintError{err, storeHint(err, dbPath)}
 	}

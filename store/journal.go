@@ -1,0 +1,278 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+)
+
+// With Options.Journal, Begin does not wait for a database commit: it
+// appends the call's row to a journal file beside the database
+// (PATH.journal.PID, one per process, so that processes sharing a
+// database keep apart; mode 0600) and returns once the write(2) has returned, which the call
+// survives however the process dies (SIGKILL, a panic), though not a power
+// cut. Finish then writes the call to the database once, whole. Open replays
+// what a dead process left in the journal: every call that was begun but
+// not committed is stored, pending, as Begin would have left it; calls
+// already in the database are skipped by their uid.
+//
+// This takes the database commit off the proxy's response path and halves
+// the writer's work per call.
+
+// journalMaxSize is the size past which the journal is rewritten with the
+// calls still in flight.
+const journalMaxSize = 4 << 20
+
+type journal struct {
+	mu       sync.Mutex
+	f        *os.File
+	path     string
+	size     int64
+	next     int64
+	inflight map[int64]*row // by the provisional (negative) ID Begin returned
+}
+
+// jrow is a row as the journal writes it.
+type jrow struct {
+	UID        string      `json:"uid"`
+	Session    string      `json:"session"`
+	TimeNS     int64       `json:"time_ns"`
+	Source     string      `json:"source,omitempty"`
+	AccessKey  string      `json:"access_key_id,omitempty"`
+	Principal  string      `json:"principal_arn,omitempty"`
+	Service    string      `json:"service,omitempty"`
+	ServiceID  string      `json:"service_id,omitempty"`
+	Model      string      `json:"model,omitempty"`
+	Protocol   string      `json:"protocol,omitempty"`
+	Operation  string      `json:"operation,omitempty"`
+	Region     string      `json:"region,omitempty"`
+	Account    string      `json:"account_id,omitempty"`
+	Reason     string      `json:"reason,omitempty"`
+	Recognized bool        `json:"recognized,omitempty"`
+	Conditions string      `json:"conditions,omitempty"`
+	Labels     [][2]string `json:"labels,omitempty"`
+	Actions    []jaction   `json:"actions,omitempty"`
+}
+
+type jaction struct {
+	Action     string   `json:"action"`
+	Level      string   `json:"level,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
+	Exact      bool     `json:"exact,omitempty"`
+	Possible   bool     `json:"possible,omitempty"`
+	Conditions string   `json:"conditions,omitempty"`
+	Resources  []string `json:"resources,omitempty"`
+}
+
+func toJRow(r *row) jrow {
+	j := jrow{UID: r.uid, Session: r.session, TimeNS: r.timeNS, Source: r.source, AccessKey: r.accessKeyID,
+		Principal: r.principal, Service: r.service, ServiceID: r.serviceID, Model: r.model, Protocol: r.protocol,
+		Operation: r.operation, Region: r.region, Account: r.account, Reason: r.reason, Recognized: r.recognized,
+		Conditions: r.conditions, Labels: r.labels}
+	for _, a := range r.actions {
+		j.Actions = append(j.Actions, jaction{Action: a.action, Level: a.level, Reason: a.reason, Exact: a.exact,
+			Possible: a.possible, Conditions: a.conditions, Resources: a.resources})
+	}
+	return j
+}
+
+func (j jrow) row() *row {
+	r := &row{uid: j.UID, session: j.Session, timeNS: j.TimeNS, source: j.Source, accessKeyID: j.AccessKey,
+		principal: j.Principal, service: j.Service, serviceID: j.ServiceID, model: j.Model, protocol: j.Protocol,
+		operation: j.Operation, region: j.Region, account: j.Account, reason: j.Reason, recognized: j.Recognized,
+		conditions: j.Conditions, labels: j.Labels, pending: true}
+	for _, a := range j.Actions {
+		r.actions = append(r.actions, actionRow{action: a.Action, level: a.Level, reason: a.Reason, exact: a.Exact,
+			possible: a.Possible, conditions: a.Conditions, resources: a.Resources})
+	}
+	r.usesHash = r.hashUses()
+	return r
+}
+
+// openJournal replays what the journals of dead processes hold into the
+// database, removes them, and starts this process's journal.
+func (db *DB) openJournal(ctx context.Context) error {
+	olds, _ := filepath.Glob(db.path + ".journal.*")
+	for _, old := range olds {
+		pid, err := strconv.Atoi(old[len(db.path+".journal."):])
+		if err != nil || (pid != os.Getpid() && processAlive(pid)) {
+			continue // another process's live journal, or not a journal
+		}
+		rows, err := readJournal(old)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := db.send(ctx, &op{kind: opAdd, row: r}); err != nil {
+				return fmt.Errorf("replay journal: %w", err)
+			}
+		}
+		if err := db.Flush(ctx); err != nil {
+			return fmt.Errorf("replay journal: %w", err)
+		}
+		if len(rows) > 0 {
+			db.log.Info("store: replayed calls a stopped process had begun", "calls", len(rows), "journal", old)
+		}
+		if err := os.Remove(old); err != nil {
+			return fmt.Errorf("replay journal: %w", err)
+		}
+	}
+	path := fmt.Sprintf("%s.journal.%d", db.path, os.Getpid())
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("open journal: %w", err)
+	}
+	db.j = &journal{f: f, path: path, inflight: map[int64]*row{}}
+	return nil
+}
+
+// readJournal reads the rows of a journal; a torn last line (the process
+// died mid-write) is skipped.
+func readJournal(path string) ([]*row, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	defer f.Close()
+	var rows []*row
+	br := bufio.NewReaderSize(f, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			var j jrow
+			if json.Unmarshal(line, &j) == nil && j.UID != "" && j.Session != "" {
+				rows = append(rows, j.row())
+			}
+		}
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, fmt.Errorf("read journal: %w", err)
+		}
+	}
+}
+
+// journalBegin appends r to the journal and returns its provisional ID.
+func (db *DB) journalBegin(ctx context.Context, r *row) (int64, error) {
+	line, err := json.Marshal(toJRow(r))
+	if err != nil {
+		return 0, err
+	}
+	line = append(line, '\n')
+	j := db.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return 0, ErrClosed
+	}
+	if j.size+int64(len(line)) > journalMaxSize {
+		if err := db.rotateJournal(ctx); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := j.f.Write(line); err != nil {
+		return 0, fmt.Errorf("write journal: %w", err)
+	}
+	j.size += int64(len(line))
+	j.next--
+	j.inflight[j.next] = r
+	return j.next, nil
+}
+
+// rotateJournal commits what is queued and rewrites the journal with the
+// calls still in flight. j.mu is held.
+func (db *DB) rotateJournal(ctx context.Context) error {
+	j := db.j
+	if err := db.Flush(ctx); err != nil {
+		return err
+	}
+	tmp := j.path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("rotate journal: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	var size int64
+	for _, r := range j.inflight {
+		line, err := json.Marshal(toJRow(r))
+		if err != nil {
+			f.Close()
+			return err
+		}
+		w.Write(append(line, '\n'))
+		size += int64(len(line) + 1)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("rotate journal: %w", err)
+	}
+	f.Close()
+	if err := os.Rename(tmp, j.path); err != nil {
+		return fmt.Errorf("rotate journal: %w", err)
+	}
+	nf, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("rotate journal: %w", err)
+	}
+	j.f.Close()
+	j.f, j.size = nf, size
+	return nil
+}
+
+// journalFinish writes the call Begin journaled under id, merged with
+// Finish's row, to the database.
+func (db *DB) journalFinish(ctx context.Context, id int64, r *row) error {
+	j := db.j
+	j.mu.Lock()
+	begun, ok := j.inflight[id]
+	delete(j.inflight, id)
+	j.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("call %d: %w", id, ErrNotFound)
+	}
+	// As Finish documents: session, time and source stay Begin's; labels
+	// add up; the access key and principal change only when given.
+	r.uid, r.session, r.timeNS, r.source = begun.uid, begun.session, begun.timeNS, begun.source
+	r.labels = append(append([][2]string(nil), begun.labels...), r.labels...)
+	if r.accessKeyID == "" {
+		r.accessKeyID = begun.accessKeyID
+	}
+	if r.principal == "" {
+		r.principal = begun.principal
+	}
+	return db.send(ctx, &op{kind: opAdd, row: r})
+}
+
+// closeJournal stores the calls still in flight as pending, commits, and
+// empties the journal.
+func (db *DB) closeJournal(ctx context.Context) error {
+	j := db.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	for id, r := range j.inflight {
+		if err := db.send(ctx, &op{kind: opAdd, row: r}); err != nil {
+			return err
+		}
+		delete(j.inflight, id)
+	}
+	if err := db.Flush(ctx); err != nil {
+		return err // the journal stays, for the next Open to replay
+	}
+	j.f.Close()
+	j.f = nil
+	return os.Remove(j.path)
+}

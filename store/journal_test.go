@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestJournalBeginFinish: with a journal, Begin returns at once with a
+// provisional ID and Finish stores the whole call, keeping Begin's session
+// and time.
+func TestJournalBeginFinish(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, Options{Journal: true})
+	begun := record("s", 1)
+	id, err := db.Begin(ctx, begun)
+	if err != nil || id >= 0 {
+		t.Fatalf("Begin = %d, %v; want a provisional (negative) ID", id, err)
+	}
+	done := record("other-session-ignored", 2)
+	done.Status, done.ErrorCode = 403, "AccessDenied"
+	if err := db.Finish(ctx, id, done); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := db.Calls(ctx, Filter{})
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("Calls = %d, %v", len(calls), err)
+	}
+	c := calls[0]
+	if c.Session != "s" || !c.Time.Equal(begun.Time) || c.Pending || c.Status != 403 || c.ErrorCode != "AccessDenied" {
+		t.Errorf("stored %+v", c)
+	}
+	if err := db.Finish(ctx, id, done); err == nil {
+		t.Error("a second Finish of the same call succeeded")
+	}
+}
+
+// TestJournalReplay: a process that died leaves its begun calls in the
+// journal; the next Open stores those the database lacks, as pending, skips
+// those it has, and ignores a torn last line.
+func TestJournalReplay(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamwatch.db")
+	db, err := Options{Journal: true}.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idA, err := db.Begin(ctx, record("s", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Begin(ctx, record("s", 2)); err != nil {
+		t.Fatal(err)
+	}
+	finished := record("s", 1)
+	finished.Status = 200
+	if err := db.Finish(ctx, idA, finished); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// What a killed process leaves: the journal with both calls (plus a
+	// torn line), and a database with only the finished one.
+	jpath := fmt.Sprintf("%s.journal.%d", path, os.Getpid())
+	saved, err := os.ReadFile(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(jpath); !os.IsNotExist(err) {
+		t.Errorf("a clean Close left the journal: %v", err)
+	}
+	// A dead process's journal (no process has this pid) and a live
+	// one's (our parent's) must be told apart.
+	dead := path + ".journal.999999999"
+	if err := os.WriteFile(dead, append(saved, []byte(`{"uid":"torn","sess`)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	live := fmt.Sprintf("%s.journal.%d", path, os.Getppid())
+	if err := os.WriteFile(live, saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The clean Close stored the unfinished call as pending; remove it to
+	// be in the state a SIGKILL leaves.
+	raw, err := sql.Open("sqlite3", dsn(path, false, false, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%call_id%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dependents []string
+	for tables.Next() {
+		var name string
+		tables.Scan(&name)
+		dependents = append(dependents, name)
+	}
+	tables.Close()
+	for _, name := range dependents {
+		if _, err := raw.Exec(`DELETE FROM ` + name + ` WHERE call_id IN (SELECT id FROM calls WHERE pending)`); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	if _, err := raw.Exec(`DELETE FROM calls WHERE pending`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db3 := openAt(t, path, Options{Journal: true})
+	calls, err := db3.Calls(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 {
+		t.Fatalf("%d calls after replay, want 2 (the finished one once, the begun one pending)", len(calls))
+	}
+	var pending, done int
+	for _, c := range calls {
+		if c.Pending {
+			pending++
+		} else if c.Status == 200 {
+			done++
+		}
+	}
+	if pending != 1 || done != 1 {
+		t.Errorf("pending %d, finished %d; want 1 and 1", pending, done)
+	}
+	if fi, err := os.Stat(jpath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("journal after replay: %v %v", fi, err)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("the dead process's journal was not removed: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live process's journal was touched: %v", err)
+	}
+}
