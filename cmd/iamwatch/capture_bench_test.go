@@ -144,5 +144,6 @@ func benchProxy(b *testing.B, ca *proxy.CA, up *httptest.Server, rec proxy.Recor
 		Proxy:               http.ProxyURL(&url.URL{Scheme: "http", Host: l.Addr().String()}),
 		TLSClientConfig:     &tls.Config{RootCAs: caPool},
 		MaxIdleConnsPerHost: 64,
+		MaxConnsPerHost:     64, // one connection per client: no handshakes after warm-up
 	}}
 }
