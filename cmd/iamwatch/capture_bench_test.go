@@ -102,6 +102,7 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 	run(withCapture, 2*clients)
 	run(bare, 2*clients)
 	b.ResetTimer()
+	benchDials.Store(0)
 	var tCapture, tBare time.Duration
 	for range b.N {
 		for range rounds {
@@ -117,7 +118,10 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 	b.ReportMetric(n/tCapture.Seconds(), "capture-req/s")
 	b.ReportMetric(n/tBare.Seconds(), "bare-req/s")
 	b.ReportMetric(tBare.Seconds()/tCapture.Seconds(), "ratio")
+	b.ReportMetric(float64(benchDials.Load())/n/2, "dials/req")
 }
+
+var benchDials atomic.Int64
 
 func benchProxy(b *testing.B, ca *proxy.CA, up *httptest.Server, rec proxy.Recorder) *http.Client {
 	b.Helper()
@@ -140,7 +144,12 @@ func benchProxy(b *testing.B, ca *proxy.CA, up *httptest.Server, rec proxy.Recor
 	})
 	caPool := x509.NewCertPool()
 	caPool.AddCert(ca.Certificate())
+	d := &net.Dialer{}
 	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			benchDials.Add(1)
+			return d.DialContext(ctx, network, addr)
+		},
 		Proxy:               http.ProxyURL(&url.URL{Scheme: "http", Host: l.Addr().String()}),
 		TLSClientConfig:     &tls.Config{RootCAs: caPool},
 		MaxIdleConnsPerHost: 64,
