@@ -214,16 +214,22 @@ func (db *DB) Calls(ctx context.Context, f Filter) ([]iamwatch.Record, error) {
 // database. fn may keep the record. An error from fn stops the iteration
 // and is returned as is.
 func (db *DB) EachCall(ctx context.Context, f Filter, fn func(*iamwatch.Record) error) error {
+	return iterate(db, "read calls", fn, func(g func(*iamwatch.Record) error) error { return db.eachCall(ctx, f, g) })
+}
+
+// iterate runs walk with fn, returning fn's own error as is and wrapping
+// the database's with what was being read.
+func iterate[T any](db *DB, what string, fn func(T) error, walk func(func(T) error) error) error {
 	var fnErr error
-	err := db.eachCall(ctx, f, func(r *iamwatch.Record) error {
-		fnErr = fn(r)
+	err := walk(func(v T) error {
+		fnErr = fn(v)
 		return fnErr
 	})
 	if err != nil && err == fnErr {
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("read calls in %q: %w", db.path, db.wrap(err))
+		return fmt.Errorf("%s in %q: %w", what, db.path, db.wrap(err))
 	}
 	return nil
 }
@@ -477,18 +483,7 @@ type Use struct {
 // generating a policy from a million calls reads a few thousand rows; a
 // filter on sessions, principal or labels joins the calls table too.
 func (db *DB) EachUse(ctx context.Context, f Filter, fn func(Use) error) error {
-	var fnErr error
-	err := db.eachUse(ctx, f, func(u Use) error {
-		fnErr = fn(u)
-		return fnErr
-	})
-	if err != nil && err == fnErr {
-		return err
-	}
-	if err != nil {
-		return fmt.Errorf("read action uses in %q: %w", db.path, db.wrap(err))
-	}
-	return nil
+	return iterate(db, "read action uses", fn, func(g func(Use) error) error { return db.eachUse(ctx, f, g) })
 }
 
 func (db *DB) eachUse(ctx context.Context, f Filter, fn func(Use) error) error {
