@@ -36,7 +36,9 @@ func classify(err, cause error, stallTimeout time.Duration) (status int, code, f
 			fmt.Sprintf("upstream made no progress for %s", stallTimeout)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return http.StatusBadGateway, "BadGateway", "upstream refused the connection"
-	case errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		// A reset that lands while the request body is still being written
+		// shows up as a broken pipe on our side.
 		return http.StatusBadGateway, "BadGateway", "upstream reset the connection"
 	case errors.As(err, &dnsErr):
 		return http.StatusBadGateway, "BadGateway", "upstream host not found: " + dnsErr.Name
