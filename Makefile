@@ -55,6 +55,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzFlattenJSON -fuzztime $(FUZZTIME) ./mapper/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./service-maps/
 	$(GO) test -run '^$$' -fuzz FuzzParseCSM -fuzztime $(FUZZTIME) ./proxy/csm/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./generator/grants/
+	$(GO) test -run '^$$' -fuzz FuzzReadCloudFormation -fuzztime $(FUZZTIME) ./generator/grants/
+	$(GO) test -run '^$$' -fuzz FuzzReadTerraform -fuzztime $(FUZZTIME) ./generator/grants/
 
 # Regenerate mapper/testdata/requests from real AWS SDKs (see
 # mapper/testdata/fixturegen/README.md); then `go test ./mapper -run TestCorpus -update`.
