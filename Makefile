@@ -43,7 +43,7 @@ test-deps:
 # Benchmarks, benchstat-friendly. The proxy's are compared with a bare
 # goproxy MITM in the same run; the ratio is the figure.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./mapper/ ./service-maps/ ./generator/
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./mapper/ ./service-maps/ ./generator/ ./generator/eval/
 	$(GO) test -run '^$$' -bench 'Throughput|Latency' -count 6 ./proxy/
 	$(GO) test -run '^$$' -bench Stream2GiB -benchtime 1x ./proxy/
 	$(GO) test -run '^$$' -bench . -count 3 ./store/
@@ -58,6 +58,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./generator/grants/
 	$(GO) test -run '^$$' -fuzz FuzzReadCloudFormation -fuzztime $(FUZZTIME) ./generator/grants/
 	$(GO) test -run '^$$' -fuzz FuzzReadTerraform -fuzztime $(FUZZTIME) ./generator/grants/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./generator/eval/
+	$(GO) test -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) ./generator/eval/
 
 # Regenerate mapper/testdata/requests from real AWS SDKs (see
 # mapper/testdata/fixturegen/README.md); then `go test ./mapper -run TestCorpus -update`.

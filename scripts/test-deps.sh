@@ -31,3 +31,10 @@ js=e2e/js
 if [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
 	npm ci --prefix "$js" --no-audit --no-fund --loglevel=error
 fi
+
+# generator/eval's TestCrossCheck runs its corpus through an independent
+# IAM evaluator, @cloud-copilot/iam-simulate, as an external program.
+xc=generator/eval/testdata/crosscheck
+if [ ! -f "$xc/node_modules/.package-lock.json" ] || [ "$xc/package-lock.json" -nt "$xc/node_modules/.package-lock.json" ]; then
+	npm ci --prefix "$xc" --no-audit --no-fund --loglevel=error
+fi

@@ -114,5 +114,6 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentFlags().String("config", "", "config file (default $IAMWATCH_HOME/config.yaml)")
 	root.AddCommand(a.mapsCommand(), a.demoCommand(), a.proxyCommand(), a.runCommand(), a.envCommand(),
 		a.caCommand(), a.sessionsCommand(), a.callsCommand(), a.policyCommand())
+	root.AddCommand(a.simulateCommand())
 	return root
 }
