@@ -23,8 +23,9 @@ const (
 const MaxBodyPrefix = 64 << 10
 
 // Observation is one AWS call as a capture front end saw it. The proxy fills
-// the HTTP fields; the CSM listener fills Service and API. Header must not be
-// persisted as is: it may carry credentials.
+// the HTTP fields; the CSM listener fills Service and API, the CloudTrail
+// reader Params as well. Header must not be persisted as is: it may carry
+// credentials.
 type Observation struct {
 	Time   time.Time
 	Source Source
@@ -41,9 +42,14 @@ type Observation struct {
 	// BodyTruncated reports that the body was longer than Body.
 	BodyTruncated bool
 
-	// CSM records carry names instead of a request.
-	Service string // CSM "Service": the service ID, e.g. "CloudWatch Logs"
-	API     string // CSM "Api": the operation name
+	// CSM and CloudTrail records carry names instead of a request.
+	Service string // CSM "Service" (the service ID, e.g. "CloudWatch Logs") or CloudTrail "eventSource"
+	API     string // CSM "Api" or CloudTrail "eventName": the operation name
+	// Params are the request's parameters as a JSON object, for a front
+	// end that logs them instead of the request: CloudTrail's
+	// requestParameters, whose lowerCamel names ("bucketName", "roleArn")
+	// the mapper matches to the model's members. Nil means unknown (CSM).
+	Params []byte
 
 	// Known context. Empty means unknown; the mapper derives what it can.
 	Region       string
@@ -132,7 +138,11 @@ func (c *Call) RequiredActions() []ActionUse {
 // what outcome, and the permissions it needs. It holds no request bodies,
 // signatures or credentials beyond the access key ID.
 type Record struct {
-	ID           int64
+	ID int64
+	// UID identifies the call across databases, so that merging and
+	// importing them is idempotent. Empty on write means the store makes
+	// a new one.
+	UID          string
 	Session      string
 	Time         time.Time
 	Source       Source

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 )
 
 // With Options.Journal, Begin does not wait for a database commit: it
@@ -71,16 +73,84 @@ type jaction struct {
 	Resources  []string `json:"resources,omitempty"`
 }
 
-func toJRow(r *row) jrow {
-	j := jrow{UID: r.uid, Session: r.session, TimeNS: r.timeNS, Source: r.source, AccessKey: r.accessKeyID,
-		Principal: r.principal, Service: r.service, ServiceID: r.serviceID, Model: r.model, Protocol: r.protocol,
-		Operation: r.operation, Region: r.region, Account: r.account, Reason: r.reason, Recognized: r.recognized,
-		Conditions: r.conditions, Labels: r.labels}
-	for _, a := range r.actions {
-		j.Actions = append(j.Actions, jaction{Action: a.action, Level: a.level, Reason: a.reason, Exact: a.exact,
-			Possible: a.possible, Conditions: a.conditions, Resources: a.resources})
+// appendJRow appends r to b as the JSON of its jrow. It is what
+// json.Marshal(jrow) reads back as (a test holds it to that) without the
+// reflection, because Begin writes one for every call.
+func appendJRow(b []byte, r *row) []byte {
+	str := func(name, v string) {
+		if v != "" {
+			b = append(b, ',', '"')
+			b = append(b, name...)
+			b = append(b, '"', ':')
+			b = appendJSONString(b, v)
+		}
 	}
-	return j
+	b = append(b, `{"uid":`...)
+	b = appendJSONString(b, r.uid)
+	str("session", r.session)
+	b = append(b, `,"time_ns":`...)
+	b = strconv.AppendInt(b, r.timeNS, 10)
+	str("source", r.source)
+	str("access_key_id", r.accessKeyID)
+	str("principal_arn", r.principal)
+	str("service", r.service)
+	str("service_id", r.serviceID)
+	str("model", r.model)
+	str("protocol", r.protocol)
+	str("operation", r.operation)
+	str("region", r.region)
+	str("account_id", r.account)
+	str("reason", r.reason)
+	if r.recognized {
+		b = append(b, `,"recognized":true`...)
+	}
+	str("conditions", r.conditions)
+	if len(r.labels) > 0 {
+		b = append(b, `,"labels":[`...)
+		for i, l := range r.labels {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			b = appendJSONString(b, l[0])
+			b = append(b, ',')
+			b = appendJSONString(b, l[1])
+			b = append(b, ']')
+		}
+		b = append(b, ']')
+	}
+	if len(r.actions) > 0 {
+		b = append(b, `,"actions":[`...)
+		for i, a := range r.actions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"action":`...)
+			b = appendJSONString(b, a.action)
+			str("level", a.level)
+			str("reason", a.reason)
+			if a.exact {
+				b = append(b, `,"exact":true`...)
+			}
+			if a.possible {
+				b = append(b, `,"possible":true`...)
+			}
+			str("conditions", a.conditions)
+			if len(a.resources) > 0 {
+				b = append(b, `,"resources":[`...)
+				for k, res := range a.resources {
+					if k > 0 {
+						b = append(b, ',')
+					}
+					b = appendJSONString(b, res)
+				}
+				b = append(b, ']')
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}', '\n')
 }
 
 func (j jrow) row() *row {
@@ -127,6 +197,9 @@ func (db *DB) openJournal(ctx context.Context) error {
 	path := fmt.Sprintf("%s.journal.%d", db.path, os.Getpid())
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o600)
 	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			return fmt.Errorf("open journal: %w: %w", ErrReadOnly, err)
+		}
 		return fmt.Errorf("open journal: %w", err)
 	}
 	db.j = &journal{f: f, path: path, inflight: map[int64]*row{}}
@@ -165,11 +238,7 @@ func readJournal(path string) ([]*row, error) {
 
 // journalBegin appends r to the journal and returns its provisional ID.
 func (db *DB) journalBegin(ctx context.Context, r *row) (int64, error) {
-	line, err := json.Marshal(toJRow(r))
-	if err != nil {
-		return 0, err
-	}
-	line = append(line, '\n')
+	line := appendJRow(make([]byte, 0, 512), r)
 	j := db.j
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -205,13 +274,9 @@ func (db *DB) rotateJournal(ctx context.Context) error {
 	w := bufio.NewWriter(f)
 	var size int64
 	for _, r := range j.inflight {
-		line, err := json.Marshal(toJRow(r))
-		if err != nil {
-			f.Close()
-			return err
-		}
-		w.Write(append(line, '\n'))
-		size += int64(len(line) + 1)
+		line := appendJRow(nil, r)
+		w.Write(line)
+		size += int64(len(line))
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
@@ -270,7 +335,11 @@ func (db *DB) closeJournal(ctx context.Context) error {
 		delete(j.inflight, id)
 	}
 	if err := db.Flush(ctx); err != nil {
-		return err // the journal stays, for the next Open to replay
+		// The journal file stays, for the next Open to replay; its
+		// descriptor goes.
+		j.f.Close()
+		j.f = nil
+		return err
 	}
 	j.f.Close()
 	j.f = nil

@@ -3,10 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/iamwatch/iamwatch"
 )
 
 // TestJournalBeginFinish: with a journal, Begin returns at once with a
@@ -144,4 +148,59 @@ func TestJournalReplay(t *testing.T) {
 	if _, err := os.Stat(live); err != nil {
 		t.Errorf("a live process's journal was touched: %v", err)
 	}
+}
+
+// TestAppendJRow holds the journal's hand-written encoding to what
+// encoding/json reads back.
+func TestAppendJRow(t *testing.T) {
+	db := openTest(t, Options{})
+	rec := record("s <&> \u2028", 7)
+	rec.Labels = map[string]string{"test": "TestX", "job": "ci\n1"}
+	rec.Conditions = map[string][]string{"aws:RequestedRegion": {"us-east-1"}}
+	rec.Actions = append(rec.Actions, iamwatch.ActionUse{Action: "iam:PassRole", Possible: true, Exact: true,
+		Reason: "when \"Role\" is given", Resources: []string{"arn:aws:iam::1:role/r", "*"},
+		Conditions: map[string][]string{"iam:PassedToService": {"lambda.amazonaws.com"}}})
+	rec.Recognized = true
+	for _, r := range []*row{mustRow(t, db, rec), {uid: "u", session: "s"}} {
+		line := appendJRow(nil, r)
+		if line[len(line)-1] != '\n' {
+			t.Fatalf("no newline: %q", line)
+		}
+		var got, want jrow
+		if err := json.Unmarshal(line, &got); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		ref, err := json.Marshal(toJRow(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(ref, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
+		}
+	}
+}
+
+// toJRow is the journal's row the reflective way.
+func toJRow(r *row) jrow {
+	j := jrow{UID: r.uid, Session: r.session, TimeNS: r.timeNS, Source: r.source, AccessKey: r.accessKeyID,
+		Principal: r.principal, Service: r.service, ServiceID: r.serviceID, Model: r.model, Protocol: r.protocol,
+		Operation: r.operation, Region: r.region, Account: r.account, Reason: r.reason, Recognized: r.recognized,
+		Conditions: r.conditions, Labels: r.labels}
+	for _, a := range r.actions {
+		j.Actions = append(j.Actions, jaction{Action: a.action, Level: a.level, Reason: a.reason, Exact: a.exact,
+			Possible: a.possible, Conditions: a.conditions, Resources: a.resources})
+	}
+	return j
+}
+
+func mustRow(t *testing.T, db *DB, rec *iamwatch.Record) *row {
+	t.Helper()
+	r, err := db.row(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -214,7 +213,7 @@ func (db *DB) Calls(ctx context.Context, f Filter) ([]iamwatch.Record, error) {
 // database. fn may keep the record. An error from fn stops the iteration
 // and is returned as is.
 func (db *DB) EachCall(ctx context.Context, f Filter, fn func(*iamwatch.Record) error) error {
-	return iterate(db, "read calls", fn, func(g func(*iamwatch.Record) error) error { return db.eachCall(ctx, f, g) })
+	return iterate(db, "read calls", fn, func(g func(*iamwatch.Record) error) error { return db.eachCall(ctx, f, false, g) })
 }
 
 // iterate runs walk with fn, returning fn's own error as is and wrapping
@@ -234,12 +233,19 @@ func iterate[T any](db *DB, what string, fn func(T) error, walk func(func(T) err
 	return nil
 }
 
-func (db *DB) eachCall(ctx context.Context, f Filter, fn func(*iamwatch.Record) error) error {
+// eachCall reads the calls f selects. raw reads them as stored, for an
+// export: the call's own principal and labels only, not those it inherits
+// from the principals map and its session.
+func (db *DB) eachCall(ctx context.Context, f Filter, raw bool, fn func(*iamwatch.Record) error) error {
 	tx, err := db.rd.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	return eachCallTx(ctx, tx, f, raw, fn)
+}
+
+func eachCallTx(ctx context.Context, tx *sql.Tx, f Filter, raw bool, fn func(*iamwatch.Record) error) error {
 	if err := checkSessions(ctx, tx, f.Sessions); err != nil {
 		return err
 	}
@@ -247,7 +253,7 @@ func (db *DB) eachCall(ctx context.Context, f Filter, fn func(*iamwatch.Record) 
 	if err != nil {
 		return err
 	}
-	q, args := callQueries(f)
+	q, args := callQueries(f, raw)
 	calls, err := tx.QueryContext(ctx, q[0], args...)
 	if err != nil {
 		return err
@@ -281,7 +287,7 @@ func (db *DB) eachCall(ctx context.Context, f Filter, fn func(*iamwatch.Record) 
 			source            string
 			conds             sql.NullString
 		)
-		err := calls.Scan(&r.ID, &sid, &tns, &source, &r.AccessKeyID, &r.PrincipalARN,
+		err := calls.Scan(&r.ID, &r.UID, &sid, &tns, &source, &r.AccessKeyID, &r.PrincipalARN,
 			&r.Service, &r.ServiceID, &r.Model, &r.Protocol, &r.Operation, &r.Region, &r.AccountID,
 			&r.Recognized, &r.Reason, &conds, &r.Pending, &r.Status, &r.ErrorCode, &latency)
 		if err != nil {
@@ -295,7 +301,7 @@ func (db *DB) eachCall(ctx context.Context, f Filter, fn func(*iamwatch.Record) 
 		if r.Conditions, err = decodeConditions(conds); err != nil {
 			return fmt.Errorf("call %d: %w", r.ID, err)
 		}
-		if len(s.labels) > 0 {
+		if len(s.labels) > 0 && !raw {
 			r.Labels = maps.Clone(s.labels)
 		}
 		for {
@@ -352,11 +358,14 @@ func (db *DB) eachCall(ctx context.Context, f Filter, fn func(*iamwatch.Record) 
 // actions and resources, and their labels. CROSS JOIN keeps calls the
 // outer loop, so that without a filter all three stream in rowid order
 // instead of sorting every row; a filter may make SQLite sort its subset.
-func callQueries(f Filter) ([3]string, []any) {
+func callQueries(f Filter, raw bool) ([3]string, []any) {
 	where, args := f.where()
+	principal := "coalesce(nullif(c.principal_arn, ''), p.principal_arn, '')"
+	if raw {
+		principal = "c.principal_arn"
+	}
 	return [3]string{
-		`SELECT c.id, c.session_id, c.time_ns, c.source, c.access_key_id,
-			coalesce(nullif(c.principal_arn, ''), p.principal_arn, ''),
+		`SELECT c.id, c.uid, c.session_id, c.time_ns, c.source, c.access_key_id, ` + principal + `,
 			c.service, c.service_id, c.model, c.protocol, c.operation, c.region, c.account_id,
 			c.recognized, c.reason, co.json, c.pending, c.status, c.error_code, c.latency_ns
 		FROM calls c LEFT JOIN principals p ON p.access_key_id = c.access_key_id
@@ -400,16 +409,14 @@ func usesQuery(f Filter) (string, []any) {
 	if len(conds) > 0 {
 		where = strings.Join(conds, " AND ")
 	}
-	return `SELECT a.name, r.arn, u.level, u.exact, u.possible, cc.json, uc.json, g.n, g.first, g.last
+	return `SELECT a.name, r.arn, u.level, u.exact, u.possible, g.condition_id, u.condition_id, g.n, g.first, g.last
 		FROM (SELECT cu.use_id, cu.resource_id, cu.condition_id,
 				count(*) AS n, min(cu.time_ns) AS first, max(cu.time_ns) AS last
 			FROM ` + from + ` WHERE ` + where + `
 			GROUP BY cu.use_id, cu.resource_id, cu.condition_id) g
 		JOIN uses u ON u.id = g.use_id
 		JOIN actions a ON a.id = u.action_id
-		LEFT JOIN resources r ON r.id = g.resource_id
-		LEFT JOIN conditions cc ON cc.id = g.condition_id
-		LEFT JOIN conditions uc ON uc.id = u.condition_id`, args
+		LEFT JOIN resources r ON r.id = g.resource_id`, args
 }
 
 // actionLine is a row of the actions query: one resource of one action.
@@ -471,6 +478,7 @@ type Use struct {
 	Exact    bool
 	Possible bool
 	// Conditions are the action's and its call's condition values.
+	// Uses with the same conditions share the map: treat it as read-only.
 	Conditions map[string][]string
 	// Count is how many times calls used the action so; First and Last
 	// are the times of the first and last of them.
@@ -501,11 +509,15 @@ func (db *DB) eachUse(ctx context.Context, f Filter, fn func(Use) error) error {
 		return err
 	}
 	defer rows.Close()
+	// Few distinct conditions serve many uses: decode each once, and
+	// merge each pair once.
+	conds := conditionCache{tx: tx, ctx: ctx, decoded: map[int64]map[string][]string{}, merged: map[[2]int64]map[string][]string{}}
 	var uses []Use
 	for rows.Next() {
 		var (
 			u           Use
-			arn, cc, ac sql.NullString
+			arn         sql.NullString
+			cc, ac      sql.NullInt64
 			lvl         string
 			first, last int64
 		)
@@ -515,33 +527,85 @@ func (db *DB) eachUse(ctx context.Context, f Filter, fn func(Use) error) error {
 		u.Resource = arn.String
 		u.Level = iamwatch.AccessLevel(lvl)
 		u.First, u.Last = unixTime(first), unixTime(last)
-		callConds, err := decodeConditions(cc)
-		if err != nil {
+		if u.Conditions, err = conds.merge(cc, ac); err != nil {
 			return err
 		}
-		actConds, err := decodeConditions(ac)
-		if err != nil {
-			return err
-		}
-		u.Conditions = mergeConditions(callConds, actConds)
 		uses = append(uses, u)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	rows.Close()
-	sort.SliceStable(uses, func(i, j int) bool {
-		if uses[i].Action != uses[j].Action {
-			return uses[i].Action < uses[j].Action
+	// Sort indexes rather than the large Use values themselves.
+	order := make([]int32, len(uses))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(i, j int32) int {
+		if c := strings.Compare(uses[i].Action, uses[j].Action); c != 0 {
+			return c
 		}
-		return uses[i].Resource < uses[j].Resource
+		return strings.Compare(uses[i].Resource, uses[j].Resource)
 	})
-	for _, u := range uses {
-		if err := fn(u); err != nil {
+	for _, i := range order {
+		if err := fn(uses[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// conditionCache decodes the conditions rows EachUse refers to, once each.
+type conditionCache struct {
+	tx      *sql.Tx
+	ctx     context.Context
+	decoded map[int64]map[string][]string
+	merged  map[[2]int64]map[string][]string
+}
+
+func (c *conditionCache) get(id sql.NullInt64) (map[string][]string, error) {
+	if !id.Valid {
+		return nil, nil
+	}
+	if m, ok := c.decoded[id.Int64]; ok {
+		return m, nil
+	}
+	var js sql.NullString
+	if err := c.tx.QueryRowContext(c.ctx, `SELECT json FROM conditions WHERE id = ?`, id.Int64).Scan(&js); err != nil {
+		return nil, fmt.Errorf("conditions %d: %w", id.Int64, err)
+	}
+	m, err := decodeConditions(js)
+	if err != nil {
+		return nil, err
+	}
+	c.decoded[id.Int64] = m
+	return m, nil
+}
+
+// merge returns the union of a call's and an action's conditions. Uses
+// share the maps it returns.
+func (c *conditionCache) merge(call, action sql.NullInt64) (map[string][]string, error) {
+	key := [2]int64{-1, -1}
+	if call.Valid {
+		key[0] = call.Int64
+	}
+	if action.Valid {
+		key[1] = action.Int64
+	}
+	if m, ok := c.merged[key]; ok {
+		return m, nil
+	}
+	a, err := c.get(call)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.get(action)
+	if err != nil {
+		return nil, err
+	}
+	m := mergeConditions(a, b)
+	c.merged[key] = m
+	return m, nil
 }
 
 func decodeConditions(s sql.NullString) (map[string][]string, error) {

@@ -283,7 +283,7 @@ func TestQueryPlans(t *testing.T) {
 		}
 		return b.String()
 	}
-	qs, args := callQueries(Filter{})
+	qs, args := callQueries(Filter{}, false)
 	for i, q := range qs {
 		if p := plan(q, args); strings.Contains(p, "ORDER BY") {
 			t.Errorf("calls query %d sorts:\n%s", i, p)
@@ -292,7 +292,7 @@ func TestQueryPlans(t *testing.T) {
 	// Filtered reads work whatever the plan.
 	for _, f := range []Filter{{Sessions: []string{"dev"}}, {Since: time.Unix(1, 0)},
 		{Principal: "arn:aws:iam::1:user/alice"}, {Labels: map[string]string{"team": "a"}}} {
-		qs, args := callQueries(f)
+		qs, args := callQueries(f, false)
 		for _, q := range qs {
 			plan(q, args)
 		}

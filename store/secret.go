@@ -44,12 +44,8 @@ func redact(s string) (string, bool) {
 		return s, false
 	}
 	changed := false
-	lower := strings.ToLower(s)
-	for _, m := range secretMarkers {
-		if i := strings.Index(lower, m); i >= 0 {
-			s, lower = s[:i]+redacted, lower[:i]+redacted
-			changed = true
-		}
+	if i := markerIndex(s); i >= 0 {
+		s, changed = s[:i]+redacted, true
 	}
 	if len(s) < 40 {
 		return s, changed
@@ -83,6 +79,48 @@ func redact(s string) (string, bool) {
 	}
 	b.WriteString(s[last:])
 	return b.String(), changed
+}
+
+// markerIndex returns the index of the first secret marker in s, matched
+// without regard to ASCII case, or -1. Every string the store writes goes
+// through it, so it neither allocates nor rescans s once per marker: it
+// looks at the bytes that can start a marker.
+func markerIndex(s string) int {
+	for i := 0; i+minMarker <= len(s); i++ {
+		var first []string
+		switch s[i] | 0x20 { // ASCII lower case; harmless for the rest
+		case 'a':
+			first = markersA
+		case 's':
+			first = markersS
+		case 'x':
+			first = markersX
+		default:
+			continue
+		}
+		for _, m := range first {
+			if len(s)-i >= len(m) && strings.EqualFold(s[i:i+len(m)], m) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// The secret markers by their first letter, and the shortest's length.
+var (
+	markersA, markersS, markersX = markersFrom('a'), markersFrom('s'), markersFrom('x')
+	minMarker                    = len("signature=")
+)
+
+func markersFrom(c byte) []string {
+	var out []string
+	for _, m := range secretMarkers {
+		if m[0] == c {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func isB64(c byte) bool {

@@ -141,3 +141,17 @@ func TestSecretsNeverReachTheDisk(t *testing.T) {
 	}
 	grep("closed")
 }
+
+// TestMarkerIndexCoversEveryMarker keeps the first-letter tables of
+// markerIndex in step with secretMarkers.
+func TestMarkerIndexCoversEveryMarker(t *testing.T) {
+	for _, m := range secretMarkers {
+		if len(m) < minMarker {
+			t.Errorf("marker %q is shorter than minMarker %d", m, minMarker)
+		}
+		s := "prefix-" + strings.ToUpper(m) + "-suffix"
+		if got := markerIndex(s); got != len("prefix-") {
+			t.Errorf("markerIndex(%q) = %d, want %d", s, got, len("prefix-"))
+		}
+	}
+}

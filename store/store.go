@@ -140,6 +140,18 @@ type Options struct {
 	// once per call, at Finish.
 	Journal bool
 
+	// OnError, when set, is called with the error of every queued write
+	// (Finish, Add) that fails, from the writer's goroutine, instead of
+	// the store logging it: a caller that reports store failures itself
+	// (rate-limited, counted) avoids a log line per failed write. It must
+	// return quickly. Flush still reports the errors.
+	OnError func(error)
+
+	// MaxPageCount caps the database's size in pages (SQLite's
+	// max_page_count); writes past it fail with ErrFull. Zero means no
+	// cap beyond SQLite's own.
+	MaxPageCount int
+
 	// maxPages, when set, caps the database's size in pages, so that
 	// tests can fill the "disk".
 	maxPages int
@@ -149,16 +161,17 @@ type Options struct {
 
 // DB is an open iamwatch database. Its methods are safe for concurrent use.
 type DB struct {
-	path   string
-	log    *slog.Logger
-	now    func() time.Time
-	ro     bool
-	rd     *sql.DB // read pool
-	wr     *sql.DB // the writer's pool: one connection, used by w alone
-	w      *writer
-	j      *journal // with Options.Journal
-	closed sync.Once
-	cerr   error
+	path    string
+	log     *slog.Logger
+	onError func(error)
+	now     func() time.Time
+	ro      bool
+	rd      *sql.DB // read pool
+	wr      *sql.DB // the writer's pool: one connection, used by w alone
+	w       *writer
+	j       *journal // with Options.Journal
+	closed  sync.Once
+	cerr    error
 }
 
 // Open opens the database at path, creating it and its directory when
@@ -184,7 +197,10 @@ func (o Options) open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{path: abs, log: o.Logger, now: o.Now, ro: o.ReadOnly}
+	db := &DB{path: abs, log: o.Logger, now: o.Now, ro: o.ReadOnly, onError: o.OnError}
+	if o.MaxPageCount > 0 {
+		o.maxPages = o.MaxPageCount
+	}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
@@ -313,12 +329,24 @@ func (db *DB) prepareFiles() error {
 	}
 	f, err := os.OpenFile(db.path, os.O_RDONLY|os.O_CREATE, 0o600)
 	if err != nil {
-		if errors.Is(err, fs.ErrPermission) {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 			return fmt.Errorf("%w: %w", ErrReadOnly, err)
 		}
 		return err
 	}
-	return f.Close()
+	f.Close()
+	// SQLite creates the -wal and -shm files (and the journal) beside the
+	// database; in a directory it cannot write it fails with a bare
+	// "unable to open database file".
+	probe, err := os.CreateTemp(dir, ".iamwatch-probe-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			return fmt.Errorf("%w: directory %s: %w", ErrReadOnly, dir, err)
+		}
+		return err
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // fixModes makes the database and its -wal and -shm files 0600. SQLite

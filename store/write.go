@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -191,6 +189,12 @@ func (db *DB) row(rec *iamwatch.Record) (*row, error) {
 	if err := checkName(rec.Session); err != nil {
 		return nil, fmt.Errorf("session %q: %w", rec.Session, err)
 	}
+	uid := rec.UID
+	if uid == "" {
+		uid = newUID(db.now())
+	} else if err := checkUID(uid); err != nil {
+		return nil, err
+	}
 	t := rec.Time
 	if t.IsZero() {
 		t = db.now()
@@ -200,7 +204,7 @@ func (db *DB) row(rec *iamwatch.Record) (*row, error) {
 		return v
 	}
 	r := &row{
-		uid:         newUID(db.now()),
+		uid:         uid,
 		session:     s(rec.Session, "session"),
 		timeNS:      t.UnixNano(),
 		source:      s(string(rec.Source), "source"),
@@ -246,18 +250,47 @@ func (db *DB) row(rec *iamwatch.Record) (*row, error) {
 	return r, nil
 }
 
-// hashUses returns a hash of the call_uses rows r makes.
+// hashUses returns a hash (64-bit FNV-1a) of the call_uses rows r makes.
+// Each field is hashed with its length, so that no two different rows hash
+// alike by where one field ends and the next begins.
 func (r *row) hashUses() int64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%q\x00", r.conditions)
-	for _, a := range r.actions {
-		fmt.Fprintf(h, "%q %q %q %t %t %q %d\x00", a.action, a.level, a.reason, a.exact, a.possible,
-			a.conditions, len(a.resources))
-		for _, res := range a.resources {
-			fmt.Fprintf(h, "%q\x00", res)
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	num := func(n int) {
+		for {
+			h = (h ^ uint64(n&0x7f)) * prime
+			if n >>= 7; n == 0 {
+				return
+			}
 		}
 	}
-	return int64(h.Sum64())
+	str := func(s string) {
+		num(len(s))
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
+		}
+	}
+	flag := func(b bool) {
+		if b {
+			num(1)
+		} else {
+			num(0)
+		}
+	}
+	str(r.conditions)
+	for _, a := range r.actions {
+		str(a.action)
+		str(a.level)
+		str(a.reason)
+		flag(a.exact)
+		flag(a.possible)
+		str(a.conditions)
+		num(len(a.resources))
+		for _, res := range a.resources {
+			str(res)
+		}
+	}
+	return int64(h)
 }
 
 // redact is the package's redact, logging (without the value) what it did.
@@ -285,24 +318,53 @@ func (db *DB) labels(m map[string]string, field string) [][2]string {
 	return slices.CompactFunc(out, func(a, b [2]string) bool { return a[0] == b[0] })
 }
 
-// conditions encodes m as JSON (keys sorted), redacted; "" when empty.
+// conditions encodes m as JSON (keys sorted), redacted; "" when empty. Two
+// keys that redact alike are merged, their values concatenated in key order.
 func (db *DB) conditions(m map[string][]string) string {
 	if len(m) == 0 {
 		return ""
 	}
-	c := make(map[string][]string, len(m))
-	for k, vs := range m {
-		k, _ = db.redact(k, "condition key")
-		out := make([]string, len(vs))
-		for i, v := range vs {
-			out[i], _ = db.redact(v, "condition value")
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	type entry struct {
+		key    string
+		values []string
+	}
+	entries := make([]entry, 0, len(keys))
+	for _, k := range keys {
+		rk, _ := db.redact(k, "condition key")
+		vs := make([]string, len(m[k]))
+		for i, v := range m[k] {
+			vs[i], _ = db.redact(v, "condition value")
 		}
-		c[k] = append(c[k], out...)
+		if n := len(entries); n > 0 && entries[n-1].key == rk {
+			entries[n-1].values = append(entries[n-1].values, vs...)
+			continue
+		}
+		entries = append(entries, entry{rk, vs})
 	}
-	b, err := json.Marshal(c)
-	if err != nil { // cannot happen: strings only
-		return ""
+	// Redaction can reorder keys ("[REDACTED]" sorts before lower case).
+	slices.SortStableFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	b := make([]byte, 0, 64)
+	b = append(b, '{')
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, e.key)
+		b = append(b, ':', '[')
+		for j, v := range e.values {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
+		}
+		b = append(b, ']')
 	}
+	b = append(b, '}')
 	return string(b)
 }
 

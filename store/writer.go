@@ -16,6 +16,12 @@ const (
 	// maxBatch bounds a group commit, and so how long a write waits for
 	// the group ahead of its own: about 5 ms of work on a slow disk.
 	maxBatch = 128
+	// minBatch and lingerTime: a batch of queued writes smaller than
+	// minBatch waits up to lingerTime for more before it commits. Queued
+	// writes are already safe (journaled, or not promised yet), and Flush
+	// and Begin, which wait, end the wait.
+	minBatch   = 32
+	lingerTime = 2 * time.Millisecond
 	// queueLen is how many writes may wait for the writer before Finish
 	// and Add block (they never drop a write).
 	queueLen = 4096
@@ -62,6 +68,8 @@ type writer struct {
 	db   *DB
 	conn *sql.Conn
 	st   stmts
+	// prepared are st's statements, closed with the writer.
+	prepared []*sql.Stmt
 
 	mu     sync.RWMutex // held for reading while sending on ch
 	closed bool
@@ -156,6 +164,7 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 			return nil, err
 		}
 		*p.s = s
+		w.prepared = append(w.prepared, s)
 	}
 	go w.run()
 	return w, nil
@@ -190,6 +199,11 @@ func (w *writer) close() error {
 	}
 	w.mu.Unlock()
 	<-w.done
+	// SQLite keeps a connection with unfinalized statements open (and
+	// its files with it) after it is closed.
+	for _, st := range w.prepared {
+		st.Close()
+	}
 	return errors.Join(w.takeErrs(), w.conn.Close())
 }
 
@@ -199,8 +213,11 @@ func (w *writer) close() error {
 func (w *writer) run() {
 	defer close(w.done)
 	batch := make([]*op, 0, maxBatch)
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
 	for o := range w.ch {
 		batch = append(batch[:0], o)
+		waited := o.done != nil
 	drain:
 		for len(batch) < maxBatch {
 			select {
@@ -209,9 +226,33 @@ func (w *writer) run() {
 					break drain
 				}
 				batch = append(batch, o)
+				waited = waited || o.done != nil
 			default:
 				break drain
 			}
+		}
+		// Nobody waits for a small batch of queued writes (Finish, Add):
+		// let it grow for a moment. A commit costs as much as tens of
+		// inserts, and under a steady trickle of calls batches of one or
+		// two would spend the writer's time on commits.
+		if !waited && len(batch) < minBatch {
+			linger.Reset(lingerTime)
+		grow:
+			for len(batch) < maxBatch {
+				select {
+				case o, ok := <-w.ch:
+					if !ok {
+						break grow
+					}
+					batch = append(batch, o)
+					if o.done != nil {
+						break grow
+					}
+				case <-linger.C:
+					break grow
+				}
+			}
+			linger.Stop()
 		}
 		w.commit(batch)
 		clear(batch)
@@ -323,7 +364,11 @@ func (w *writer) addErr(o *op, err error) {
 	case opAdd:
 		err = fmt.Errorf("add call: %w", err)
 	}
-	w.db.log.Warn("store: a queued write failed", "path", w.db.path, "err", err)
+	if w.db.onError != nil {
+		w.db.onError(err)
+	} else {
+		w.db.log.Warn("store: a queued write failed", "path", w.db.path, "err", err)
+	}
 	w.errMu.Lock()
 	defer w.errMu.Unlock()
 	if len(w.errs) < maxErrs {
