@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -108,6 +109,15 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 		c.end(0, fault, nil, nil)
 		return
 	}
+	if s.Admit != nil {
+		if err := s.Admit(); err != nil {
+			fault := FaultRefused + err.Error()
+			c.waitStarted()
+			writeFault(w, r, http.StatusServiceUnavailable, "ServiceUnavailable", fault)
+			c.end(http.StatusServiceUnavailable, fault, nil, nil)
+			return
+		}
+	}
 
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
@@ -124,6 +134,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 		Host:       host,
 		Trailer:    r.Trailer,
 	}
+	stripLabel(out.Header, rawQuery)
 	out = out.WithContext(ctx)
 	var body *watchedBody
 	if r.Body != nil && r.ContentLength != 0 {
@@ -150,12 +161,50 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 		return
 	}
 	defer resp.Body.Close()
-	c.waitStarted()
 
 	if resp.StatusCode == http.StatusSwitchingProtocols {
+		c.waitStarted()
 		s.relayUpgrade(w, r, resp, c)
 		return
 	}
+
+	// An upstream that stalls in the middle of a body of known length is
+	// given up on like one that stalls before its headers. Bodies of
+	// unknown length are streams (event streams, streamed Lambda
+	// responses) that may pause for as long as they like.
+	var bodyWD *watchdog
+	if resp.ContentLength >= 0 {
+		bodyWD = newWatchdog(s.responseHeaderTimeout(), func() { cancel(errUpstreamStalled) })
+		defer bodyWD.stop()
+	}
+
+	// A body small enough to keep for the Recorder anyway is read whole
+	// before anything goes to the client (most API responses are): if the
+	// upstream breaks off in the middle, the client still gets a proper
+	// error instead of a truncated response.
+	var whole []byte
+	buffered := resp.ContentLength >= 0 && resp.ContentLength <= iamwatch.MaxBodyPrefix
+	if buffered {
+		var err error
+		whole, err = readWhole(resp.Body, resp.ContentLength, bodyWD)
+		c.waitStarted()
+		if err != nil {
+			if r.Context().Err() != nil {
+				c.end(0, "client closed the connection", nil, nil)
+				return
+			}
+			status, code := http.StatusBadGateway, "BadGateway"
+			fault := "upstream response body: " + sanitizeErr(err).Error()
+			if errors.Is(context.Cause(ctx), errUpstreamStalled) {
+				status, code = http.StatusGatewayTimeout, "GatewayTimeout"
+				fault = fmt.Sprintf("upstream response body: upstream made no progress for %s", s.responseHeaderTimeout())
+			}
+			writeFault(w, r, status, code, fault)
+			c.end(status, fault, nil, nil)
+			return
+		}
+	}
+	c.waitStarted()
 
 	h := w.Header()
 	copyHeader(h, resp.Header)
@@ -181,7 +230,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 		rc.Flush()
 	}
 	var tee prefixBuffer
-	fault, abort := copyResponse(w, rc, resp.Body, &tee, streaming)
+	var fault string
+	var abort bool
+	if buffered {
+		tee.buf = whole // at most MaxBodyPrefix, and not written to again
+		if _, err := w.Write(whole); err != nil {
+			fault = "client closed the connection"
+		}
+	} else {
+		fault, abort = copyResponse(w, rc, resp.Body, &tee, streaming, bodyWD)
+		if abort && errors.Is(context.Cause(ctx), errUpstreamStalled) {
+			fault = fmt.Sprintf("upstream response body: upstream made no progress for %s", s.responseHeaderTimeout())
+		}
+	}
 	if r.Context().Err() != nil {
 		// The client left; the upstream body broke only because of it.
 		fault, abort = "client closed the connection", false
@@ -206,12 +267,12 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 // copyResponse streams body to w, keeping a prefix in tee. It returns a
 // fault when either side failed, and whether the client response must be
 // aborted because the upstream body broke.
-func copyResponse(w io.Writer, rc *http.ResponseController, body io.Reader, tee *prefixBuffer, flush bool) (fault string, abort bool) {
+func copyResponse(w io.Writer, rc *http.ResponseController, body io.Reader, tee *prefixBuffer, flush bool, wd *watchdog) (fault string, abort bool) {
 	bufp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bufp)
 	buf := *bufp
 	for {
-		n, rerr := body.Read(buf)
+		n, rerr := readWatched(body, buf, wd)
 		if n > 0 {
 			tee.write(buf[:n])
 			if _, werr := w.Write(buf[:n]); werr != nil {
@@ -228,6 +289,38 @@ func copyResponse(w io.Writer, rc *http.ResponseController, body io.Reader, tee 
 		}
 		if rerr != nil {
 			return "upstream response body: " + sanitizeErr(rerr).Error(), true
+		}
+	}
+}
+
+// readWatched reads from the upstream with wd (when set) running: only
+// the time spent waiting for the upstream counts, not for the client.
+func readWatched(body io.Reader, buf []byte, wd *watchdog) (int, error) {
+	if wd == nil {
+		return body.Read(buf)
+	}
+	wd.resume()
+	n, err := body.Read(buf)
+	wd.pause()
+	return n, err
+}
+
+// readWhole reads a body of known length (at most MaxBodyPrefix). The
+// transport reports a body cut short as io.ErrUnexpectedEOF.
+func readWhole(body io.Reader, contentLength int64, wd *watchdog) ([]byte, error) {
+	buf := make([]byte, 0, contentLength)
+	for {
+		if len(buf) == cap(buf) {
+			// Read past the declared length, to see the end of the body.
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := readWatched(body, buf[len(buf):cap(buf)], wd)
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
 		}
 	}
 }

@@ -15,6 +15,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/tls"
 	"encoding/base64"
@@ -46,9 +47,13 @@ import (
 // finish is called exactly once, after the response was relayed to the
 // client or the call failed, with a new Observation: the request fields of
 // the first plus the outcome. Status is the upstream's status, or the one
-// the proxy answered with when Fault is set (502, 504), or 0 when the
-// client got no response. Latency runs from the request head to the end of
-// the relayed response. ResponseHeader and ResponseBody (a prefix) are the
+// the proxy answered with when Fault is set, or 0 when the client got no
+// response. The proxy answers itself with 502 or 504 for upstream faults,
+// 503 when Admit refused the call, and net/http's 4xx or 5xx for a
+// request it could not parse (Fault starts with FaultMalformed; such a
+// call has only Time, Source, Scheme and Host: there was no request to
+// read more from). Latency runs from the request head to the end of the
+// relayed response. ResponseHeader and ResponseBody (a prefix) are the
 // upstream's; they are nil when the proxy answered itself, so a proxy
 // error never reads as an AWS error. ErrorCode is left empty: the caller
 // derives it from the response.
@@ -88,6 +93,18 @@ var (
 	ErrNoCA = errors.New("server has no CA")
 )
 
+// Prefixes of the Fault of calls the proxy answered itself for a reason
+// other than the upstream, so that a Recorder can tell them apart.
+const (
+	// FaultMalformed starts the Fault of a request on an intercepted
+	// connection that net/http rejected before it could be relayed: a
+	// malformed request line or header, headers over the size limit. The
+	// rest is the status line net/http answered with, and its reason.
+	FaultMalformed = "malformed request: "
+	// FaultRefused starts the Fault of a call that Admit refused.
+	FaultRefused = "refused: "
+)
+
 // Server is an HTTP forward proxy that records AWS calls. Set the fields
 // before the first call to Serve and do not change them afterwards. Apart
 // from CA, the zero value of every field is safe.
@@ -120,10 +137,13 @@ type Server struct {
 	DialTimeout time.Duration
 
 	// ResponseHeaderTimeout bounds how long an upstream may make progress
-	// on neither reading the request body nor sending response headers.
-	// Time spent waiting for the client does not count, so slow uploads
-	// and long polls shorter than it pass. On expiry the client gets a 504.
-	// Zero means DefaultResponseHeaderTimeout.
+	// on neither reading the request body nor sending response headers,
+	// and how long it may pause in the middle of a response body of known
+	// length (bodies of unknown length are streams, which may pause).
+	// Time spent waiting for the client does not count, so slow uploads,
+	// slow downloads and long polls shorter than it pass. On expiry the
+	// client gets a 504, or a broken connection once the response head is
+	// out. Zero means DefaultResponseHeaderTimeout.
 	ResponseHeaderTimeout time.Duration
 
 	// IdleTimeout is how long an idle client connection is kept open.
@@ -140,6 +160,14 @@ type Server struct {
 	// as in HTTPS_PROXY=http://iamwatch:TOKEN@host:port, or as a Bearer
 	// token.
 	AuthToken string
+
+	// Admit, when set, is asked before each intercepted call goes
+	// upstream. A non-nil error refuses the call: the client gets a 503
+	// ServiceUnavailable in its protocol's error format (SDKs retry it),
+	// nothing goes upstream, and the Recorder sees the call with a Fault
+	// that starts with FaultRefused. It runs on the request's goroutine
+	// and must be quick.
+	Admit func() error
 
 	initOnce sync.Once
 	initErr  error
@@ -244,12 +272,15 @@ func (s *Server) setup() error {
 		// HTTP/1.1, which every SDK supports.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 		ConnContext:  connContext,
+		ConnState:    trackState,
 	}
 	s.front = &http.Server{
 		Handler:           http.HandlerFunc(s.serveFront),
 		ReadHeaderTimeout: clientHeadTimeout,
 		IdleTimeout:       s.idleTimeout(),
 		ErrorLog:          errorLog,
+		ConnContext:       connContext,
+		ConnState:         trackState,
 	}
 	go func() {
 		if err := s.mitm.Serve(s.mitmLn); err != nil && !errors.Is(err, http.ErrServerClosed) && !s.shuttingDown() {
@@ -292,7 +323,7 @@ func (s *Server) Serve(l net.Listener) error {
 	if closed {
 		return http.ErrServerClosed
 	}
-	return s.front.Serve(l)
+	return s.front.Serve(watchedListener{Listener: l, s: s})
 }
 
 // Shutdown stops accepting clients, waits for calls in flight to finish
@@ -309,6 +340,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// Serve report the closed listener as a failure.
 	errMITM := s.mitm.Shutdown(ctx)
 	s.mitmLn.Close()
+	// Idle upstream connections would otherwise outlive the server until
+	// their idle timeout, each with its goroutines.
+	for _, rt := range []http.RoundTripper{s.rt, s.gp.Tr} {
+		if ci, ok := rt.(interface{ CloseIdleConnections() }); ok {
+			ci.CloseIdleConnections()
+		}
+	}
 
 	s.mu.Lock()
 	tunnels := make([]*trackedConn, 0, len(s.tunnels))
@@ -337,6 +375,7 @@ func (s *Server) shuttingDown() bool {
 // serveFront handles what clients send to the proxy itself: CONNECT and
 // absolute-form plain-HTTP requests.
 func (s *Server) serveFront(w http.ResponseWriter, r *http.Request) {
+	markDispatched(r)
 	if !s.authorized(r) {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="iamwatch"`)
 		http.Error(w, "iamwatch: proxy authorization required", http.StatusProxyAuthRequired)
@@ -379,7 +418,10 @@ func (s *Server) authorized(r *http.Request) bool {
 			got = strings.TrimSpace(cred)
 		}
 	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(s.AuthToken)) == 1
+	// Hashing first makes the comparison's time independent of the
+	// token's length as well.
+	g, want := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.AuthToken))
+	return subtle.ConstantTimeCompare(g[:], want[:]) == 1
 }
 
 // handleConnect decides what to do with a CONNECT: intercept AWS hosts,

@@ -139,6 +139,10 @@ type Stats struct {
 	Garbage   uint64 // datagrams that were not CSM
 }
 
+// GarbageLogInterval is the least time between two warnings about
+// datagrams that are not CSM.
+const GarbageLogInterval = time.Minute
+
 // Defaults for zero-valued Listener fields.
 const (
 	DefaultAttemptTTL = 5 * time.Minute
@@ -151,8 +155,10 @@ type Listener struct {
 	// Sink receives one Observation per ApiCall. Nil drops them.
 	Sink func(*iamwatch.Observation)
 
-	// Logger receives diagnostics at debug level. Nil discards them.
-	// Datagram contents are never logged.
+	// Logger receives diagnostics. Nil discards them. Datagram contents
+	// are never logged. Datagrams that are not CSM are reported at warn
+	// level, at most once per GarbageLogInterval, with how many there
+	// were: the port is open to anything on the host.
 	Logger *slog.Logger
 
 	// AttemptTTL is how long an attempt waits for its ApiCall. Zero means
@@ -160,6 +166,10 @@ type Listener struct {
 	AttemptTTL time.Duration
 
 	datagrams, calls, attempts, garbage atomic.Uint64
+	// The Garbage count and the time of the last warning about garbage.
+	garbageMu       sync.Mutex
+	garbageLoggedN  uint64
+	garbageLoggedAt time.Time
 
 	mu      sync.Mutex
 	pending map[attemptKey]attempt
@@ -211,10 +221,7 @@ func (l *Listener) Handle(b []byte, from string, now time.Time) {
 	l.datagrams.Add(1)
 	d, err := Parse(b)
 	if err != nil {
-		l.garbage.Add(1)
-		if l.Logger != nil {
-			l.Logger.Debug("skipped CSM datagram", "from", from, "bytes", len(b), "err", err)
-		}
+		l.skipped(from, len(b), err, now)
 		return
 	}
 	key := attemptKey{from: from, service: d.Service, api: d.API}
@@ -228,6 +235,30 @@ func (l *Listener) Handle(b []byte, from string, now time.Time) {
 	if l.Sink != nil {
 		l.Sink(d.Observation(a.accessKey, a.host, now))
 	}
+}
+
+// skipped counts a datagram that is not CSM and warns about it, unless
+// it did less than GarbageLogInterval ago.
+func (l *Listener) skipped(from string, size int, err error, now time.Time) {
+	n := l.garbage.Add(1)
+	if l.Logger == nil {
+		return
+	}
+	l.garbageMu.Lock()
+	if !l.garbageLoggedAt.IsZero() && now.Sub(l.garbageLoggedAt) < GarbageLogInterval {
+		l.garbageMu.Unlock()
+		return
+	}
+	since := n - l.garbageLoggedN
+	l.garbageLoggedN, l.garbageLoggedAt = n, now
+	l.garbageMu.Unlock()
+	// The parse error quotes the datagram; say only what kind it was.
+	why := "not CSM JSON"
+	if errors.Is(err, ErrNotCSM) {
+		why = "JSON, but not an ApiCall or ApiCallAttempt naming a service and an operation"
+	}
+	l.Logger.Warn("ignored UDP datagrams on the CSM port that are not CSM records",
+		"count", since, "last_from", from, "last_bytes", size, "last_reason", why)
 }
 
 func (l *Listener) ttl() time.Duration {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -275,4 +276,31 @@ func FuzzParseCSM(f *testing.F) {
 		var l csm.Listener
 		l.Handle(b, "127.0.0.1:1", time.Unix(0, 0))
 	})
+}
+
+// TestGarbageLogged: garbage is reported at warn level, with a count, at
+// most once per GarbageLogInterval, and without its content.
+func TestGarbageLogged(t *testing.T) {
+	var logs bytes.Buffer
+	l := &csm.Listener{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	t0 := time.Unix(1700000000, 0)
+	for i := range 5 {
+		l.Handle([]byte("secret-looking garbage"), "127.0.0.1:9", t0.Add(time.Duration(i)*time.Second))
+	}
+	l.Handle([]byte(`{"Type":"Other"}`), "127.0.0.1:9", t0.Add(csm.GarbageLogInterval+time.Second))
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines, want 2 (one per interval):\n%s", len(lines), logs.String())
+	}
+	for i, want := range []string{"count=1 ", "count=5 "} {
+		if !strings.Contains(lines[i], "level=WARN") || !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "last_from=127.0.0.1:9") {
+			t.Errorf("line %d = %q, want a warning with %q", i, lines[i], want)
+		}
+	}
+	if strings.Contains(logs.String(), "secret-looking") {
+		t.Error("the log quotes a datagram")
+	}
+	if st := l.Stats(); st.Garbage != 6 {
+		t.Errorf("garbage count %d, want 6", st.Garbage)
+	}
 }
