@@ -38,7 +38,7 @@ type request struct {
 // reason.
 func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 	if obs.Method == "" && obs.API != "" {
-		return ix.mapNamed(obs)
+		return ix.MapNamed(obs, nil)
 	}
 	r := &request{obs: obs, method: strings.ToUpper(obs.Method), path: obs.Path}
 	if r.path == "" {
@@ -95,28 +95,6 @@ func (ix *Index) regionConditions(region string) map[string][]string {
 	}
 	m, _ := ix.regionConds.LoadOrStore(region, map[string][]string{"aws:RequestedRegion": {region}})
 	return m.(map[string][]string)
-}
-
-// mapNamed maps a call known only by service and operation name, as CSM
-// reports it. Without parameters, resources are "*" and rules do not apply.
-func (ix *Index) mapNamed(obs *iamwatch.Observation) iamwatch.Call {
-	call := iamwatch.Call{Service: obs.Service, Region: obs.Region, AccountID: obs.AccountID, Operation: obs.API}
-	s := ix.lookupService(obs.Service)
-	if s == nil {
-		call.Reason = "unknown service " + quote(obs.Service)
-		return call
-	}
-	op := s.compile().opsFold[strings.ToLower(obs.API)]
-	if op == nil {
-		call.Reason = "unknown operation " + quote(obs.API) + " of " + s.ServiceID
-		call.Service = s.SigningName
-		return call
-	}
-	call.Recognized = true
-	call.Service, call.ServiceID, call.Model, call.Operation = s.SigningName, s.ServiceID, s.Model, op.Name
-	call.Actions = ix.actions(op, &tctx{region: obs.Region, account: obs.AccountID, params: newParams(nil, nil)}, false)
-	call.Conditions = ix.regionConditions(call.Region)
-	return call
 }
 
 // identify finds the operation. It returns the reason when it cannot.
