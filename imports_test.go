@@ -20,11 +20,13 @@ func TestImportRules(t *testing.T) {
 		{pkg: mod, allowed: nil},
 		{pkg: mod + "/service-maps", allowed: []string{mod}},
 		{pkg: mod + "/mapper", allowed: []string{mod, mod + "/service-maps"}, thirdOK: []string{"github.com/aws/smithy-go"}},
-		{pkg: mod + "/generator", allowed: []string{mod, mod + "/service-maps", mod + "/mapper"}},
+		{pkg: mod + "/generator", allowed: []string{mod, mod + "/service-maps", mod + "/mapper", mod + "/generator/eval"}},
+		{pkg: mod + "/generator/report", allowed: []string{mod}},
 		{pkg: mod + "/generator/eval", allowed: []string{mod}},
 		{pkg: mod + "/generator/grants", allowed: []string{mod}, thirdOK: []string{"gopkg.in/yaml.v3"}},
 		{pkg: mod + "/proxy", allowed: []string{mod, mod + "/proxy/csm"}, thirdOK: []string{"github.com/elazarl/goproxy", "golang.org/x/"}},
 		{pkg: mod + "/proxy/csm", allowed: []string{mod}},
+		{pkg: mod + "/proxy/cloudtrail", allowed: []string{mod}},
 		{pkg: mod + "/store", allowed: []string{mod}, thirdOK: []string{"github.com/mattn/go-sqlite3"}},
 	}
 	for _, r := range rules {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,6 +38,8 @@ const (
 	plantedSessionToken = "e2e-planted-session-token-IQoJb3JpZ2luX2VjEMr"
 	plantedSecretString = "e2e-planted-secret-string-5d41402abc4b2a76"
 	plantedSecureValue  = "e2e-planted-securestring-7b502c3a1f48c860"
+	plantedPassword     = "e2e-planted-Passw0rd!9f86d081884c7d65"
+	plantedCLIPassword  = "e2e-planted-cli-Passw0rd!2c26b46b68ffc68f"
 )
 
 const region = "us-east-1"
@@ -430,10 +433,11 @@ func noneUnrecognized(t *testing.T, calls []call) {
 func assertNoSecrets(t *testing.T, files []string, texts map[string]string) {
 	t.Helper()
 	secrets := []string{plantedSecretKey, plantedSessionToken, plantedSecretString, plantedSecureValue,
-		stubResponseSecret, stubAssumedSecret, stubAssumedToken}
+		plantedPassword, plantedCLIPassword, stubResponseSecret, stubAssumedSecret, stubAssumedToken}
 	scan := func(name string, b []byte) {
 		for _, s := range secrets {
-			if bytes.Contains(b, []byte(s)) {
+			// Form-encoded too, as query-protocol bodies carry them.
+			if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(url.QueryEscape(s))) {
 				t.Errorf("secret %q found in %s", s, name)
 			}
 		}

@@ -11,9 +11,13 @@ command -v gcc >/dev/null 2>&1 || need_apt="$need_apt gcc"
 # tests call /usr/bin/aws and /usr/bin/python3, whatever PATH says).
 [ -x /usr/bin/aws ] && /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.' || need_apt="$need_apt awscli"
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import boto3' 2>/dev/null || need_apt="$need_apt python3-boto3"
+# curl checks the CA's name constraints as a client nobody here wrote.
+command -v curl >/dev/null 2>&1 || need_apt="$need_apt curl"
 # and Node for the JavaScript SDK v3 (npm below).
 command -v node >/dev/null 2>&1 || need_apt="$need_apt nodejs"
 command -v npm >/dev/null 2>&1 || need_apt="$need_apt npm"
+# Headless Chromium screenshots `iamwatch report`'s page (generator/report).
+[ -x /usr/bin/chromium ] || need_apt="$need_apt chromium"
 if [ -n "$need_apt" ]; then
 	if [ "$(id -u)" = 0 ]; then
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_apt

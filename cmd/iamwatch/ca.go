@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,17 +75,17 @@ key $IAMWATCH_HOME/ca-key.pem (mode 0600).`,
 		Use:   "rotate",
 		Short: "Replace the CA with a new one (clients must trust the new certificate)",
 		Args:  cobra.NoArgs,
+		Long: `Replace the CA with a new key and certificate, for instance when the key
+may have leaked. The old key is deleted; the old certificate is kept as
+ca-old-TIME.pem so that it can be found in trust stores and removed. The CA
+bundles that 'iamwatch env' and 'iamwatch run' wrote are rewritten with the
+new certificate. Running proxies keep the old CA until they restart.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			home, err := a.home()
 			if err != nil {
 				return err
 			}
-			if _, err := proxy.RotateCA(home); err != nil {
-				return fmt.Errorf("rotate the CA: %w", err)
-			}
-			fmt.Fprintln(a.stdout, filepath.Join(home, proxy.CertFile))
-			fmt.Fprintln(a.stderr, "iamwatch: the CA was replaced; if you installed the old one, run: iamwatch ca install")
-			return nil
+			return a.rotateCA(home)
 		},
 	}, &cobra.Command{
 		Use:   "install",
@@ -165,5 +166,57 @@ func (a *app) trustStore(install bool, ca *proxy.CA, path string) error {
 	} else {
 		fmt.Fprintf(a.stderr, "iamwatch: removed the iamwatch CA from the system trust store\n")
 	}
+	return nil
+}
+
+// rotateCA replaces the CA in home: it keeps the old certificate aside,
+// deletes the old key, and rewrites the bundles that carried the old
+// certificate.
+func (a *app) rotateCA(home string) error {
+	certPath, keyPath := filepath.Join(home, proxy.CertFile), filepath.Join(home, proxy.KeyFile)
+	oldPEM, err := os.ReadFile(certPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("rotate the CA: %w", err)
+	}
+	var kept string
+	if oldPEM != nil {
+		kept = filepath.Join(home, "ca-old-"+time.Now().UTC().Format("20060102T150405Z")+".pem")
+		if err := os.WriteFile(kept, oldPEM, 0o644); err != nil {
+			return fmt.Errorf("rotate the CA: keep the old certificate: %w", err)
+		}
+	}
+	ca, err := proxy.RotateCA(home) // replaces both files, the key first
+	if err != nil {
+		return fmt.Errorf("rotate the CA: %w", err)
+	}
+	fmt.Fprintln(a.stdout, certPath)
+	if kept != "" {
+		fmt.Fprintf(a.stderr, "iamwatch: replaced the CA in %s; the old key is gone (%s is the new one), the old certificate is kept as %s\n", home, keyPath, kept)
+	} else {
+		fmt.Fprintf(a.stderr, "iamwatch: created a CA in %s\n", home)
+	}
+	for _, name := range []string{"ca-bundle.pem", "node-extra-ca.pem"} {
+		path := filepath.Join(home, name)
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("rotate the CA: %w", err)
+		}
+		if oldPEM != nil && bytes.Contains(b, oldPEM) {
+			b = bytes.ReplaceAll(b, oldPEM, ca.CertPEM())
+		} else {
+			b = append(append(b, "# iamwatch CA\n"...), ca.CertPEM()...)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return fmt.Errorf("rotate the CA: rewrite %s: %w", name, err)
+		}
+		fmt.Fprintf(a.stderr, "iamwatch: rewrote %s with the new certificate\n", path)
+	}
+	if cur, err := os.ReadFile(debianAnchor); err == nil && oldPEM != nil && bytes.Equal(cur, oldPEM) {
+		fmt.Fprintln(a.stderr, "iamwatch: the system trust store still holds the old CA; replace it with: sudo iamwatch ca install")
+	}
+	fmt.Fprintln(a.stderr, "iamwatch: restart running iamwatch proxies so that they use the new CA")
 	return nil
 }

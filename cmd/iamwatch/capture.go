@@ -14,6 +14,7 @@ import (
 
 	"github.com/iamwatch/iamwatch"
 	"github.com/iamwatch/iamwatch/mapper"
+	"github.com/iamwatch/iamwatch/proxy"
 	"github.com/iamwatch/iamwatch/store"
 )
 
@@ -32,8 +33,9 @@ type capture struct {
 
 	mu         sync.Mutex
 	identities map[string]mapper.Identity // access key ID -> principal
-	storeErrs  atomic.Int64
 	calls      atomic.Int64
+
+	health storeHealth
 }
 
 func (c *capture) identity(akid string) mapper.Identity {
@@ -54,7 +56,7 @@ func (c *capture) remember(id mapper.Identity) {
 	c.mu.Unlock()
 	if id.PrincipalARN != "" {
 		if err := c.db.SetPrincipal(context.Background(), id.AccessKeyID, id.PrincipalARN); err != nil {
-			c.storeError("record principal", err)
+			c.health.failed(err, false)
 		}
 	}
 }
@@ -86,6 +88,7 @@ func (c *capture) prepare(obs *iamwatch.Observation) (*iamwatch.Record, iamwatch
 		Source:       o.Source,
 		AccessKeyID:  o.AccessKeyID,
 		PrincipalARN: o.PrincipalARN,
+		Labels:       callLabels(obs.Header),
 		Call:         call,
 		Pending:      true,
 	}
@@ -103,7 +106,8 @@ func (c *capture) Start(obs *iamwatch.Observation) func(*iamwatch.Observation) {
 	id, err := c.db.Begin(context.Background(), rec)
 	began := err == nil
 	if err != nil {
-		c.storeError("record call", err)
+		// Not a lost call yet: finish adds it whole.
+		c.health.failed(err, false)
 	}
 	return func(done *iamwatch.Observation) {
 		c.finish(id, began, rec, o, done)
@@ -121,7 +125,16 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, o iamwatch.
 	if rec.ErrorCode == "" {
 		rec.ErrorCode = mapper.ErrorCode(done.Status, done.ResponseHeader, done.ResponseBody)
 	}
-	if done.Fault != "" {
+	switch {
+	case strings.HasPrefix(done.Fault, proxy.FaultMalformed):
+		// The mapper saw no request: say what was wrong with it.
+		rec.ErrorCode = "iamwatch.MalformedRequest"
+		if !rec.Recognized {
+			rec.Reason = done.Fault
+		}
+	case strings.HasPrefix(done.Fault, proxy.FaultRefused):
+		rec.ErrorCode = "iamwatch.Refused"
+	case done.Fault != "":
 		rec.ErrorCode = "iamwatch.UpstreamFault"
 		c.log.Warn("upstream fault", "host", o.Host, "operation", rec.Operation, "fault", done.Fault)
 	}
@@ -135,9 +148,7 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, o iamwatch.
 	} else {
 		err = c.db.Add(context.Background(), rec)
 	}
-	if err != nil {
-		c.storeError("record outcome", err)
-	}
+	c.health.queued(err)
 	c.done(rec)
 }
 
@@ -151,9 +162,7 @@ func (c *capture) CSM(obs *iamwatch.Observation) {
 		// as its bare status, "403": name it as the proxy does.
 		rec.ErrorCode = mapper.ErrorCode(rec.Status, nil, nil)
 	}
-	if err := c.db.Add(context.Background(), rec); err != nil {
-		c.storeError("record CSM call", err)
-	}
+	c.health.queued(c.db.Add(context.Background(), rec))
 	c.done(rec)
 }
 
@@ -164,12 +173,6 @@ func (c *capture) done(rec *iamwatch.Record) {
 	}
 	if c.onRecord != nil {
 		c.onRecord(rec)
-	}
-}
-
-func (c *capture) storeError(what string, err error) {
-	if c.storeErrs.Add(1) <= 10 {
-		c.log.Error("iamwatch could not "+what+"; the call went through but may be missing from the store", "err", err)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamwatch/iamwatch"
 	"github.com/iamwatch/iamwatch/proxy"
 	"github.com/iamwatch/iamwatch/store"
 )
@@ -155,4 +156,48 @@ func benchProxy(b *testing.B, ca *proxy.CA, up *httptest.Server, rec proxy.Recor
 		MaxIdleConnsPerHost: 64,
 		MaxConnsPerHost:     64, // one connection per client: no handshakes after warm-up
 	}}
+}
+
+// BenchmarkCaptureCall measures what one call costs the capture, whole:
+// mapping, the journal write before the response, and the database write
+// after it (the Flush at the end waits for the last of them). Run it with
+// -cpu 1 so that the store's writer shares the one core: ns/op is then the
+// CPU time a call costs, which is what the capture takes from the proxy
+// under load.
+func BenchmarkCaptureCall(b *testing.B) {
+	a := &app{v: newViper()}
+	ix, err := a.loadIndex()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Options{Journal: true}.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	session, err := db.Session(context.Background(), "bench", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	capt := &capture{ix: ix, db: db, session: session, log: slog.New(slog.DiscardHandler)}
+	hdr := http.Header{
+		"X-Amz-Target": {"DynamoDB_20120810.GetItem"},
+		"Content-Type": {"application/x-amz-json-1.0"},
+		"Authorization": {"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/dynamodb/aws4_request, " +
+			"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0"},
+	}
+	body := []byte(`{"TableName":"orders","Key":{"id":{"S":"1"}}}`)
+	respHdr := http.Header{"Content-Type": {"application/x-amz-json-1.0"}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		obs := &iamwatch.Observation{Source: iamwatch.SourceProxy, Method: "POST", Scheme: "https",
+			Host: "dynamodb.us-east-1.amazonaws.com", Path: "/", Header: hdr, Body: body}
+		finish := capt.Start(obs)
+		finish(&iamwatch.Observation{Status: 200, Latency: time.Millisecond, ResponseHeader: respHdr,
+			ResponseBody: []byte(`{"Item":{}}`)})
+	}
+	if err := db.Flush(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 }

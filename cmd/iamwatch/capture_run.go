@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -25,9 +26,19 @@ type captureOptions struct {
 	upstream    string
 	accountID   string
 	allowRemote bool
-	authToken   string
+	proxyToken  string
 	dialTimeout time.Duration
 	respTimeout time.Duration
+	// onStoreError is failOpen or failClosed.
+	onStoreError string
+	// maxPages caps the database's size, for tests that fill it.
+	maxPages int
+	// ca, when set, replaces the home directory's CA, which is then
+	// neither read nor created: the demo's throwaway proxy.
+	ca *proxy.CA
+	// transport, when set, is the proxy's upstream Transport: the demo's
+	// trusts its own fake upstream's certificate.
+	transport http.RoundTripper
 }
 
 // captureRun is a running proxy and CSM listener recording into the store.
@@ -52,35 +63,42 @@ func (a *app) startCapture(ctx context.Context, o captureOptions, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	home, err := a.home()
-	if err != nil {
-		return nil, err
-	}
-	ca, err := proxy.LoadOrCreateCA(home)
-	if err != nil {
-		var hint string
-		if errors.Is(err, proxy.ErrKeyExposed) {
-			hint = "chmod 600 " + filepath.Join(home, proxy.KeyFile)
+	ca, home := o.ca, ""
+	if ca == nil {
+		if home, err = a.home(); err != nil {
+			return nil, err
 		}
-		return nil, hintError{fmt.Errorf("load the CA: %w", err), hint}
+		if ca, err = proxy.LoadOrCreateCA(home); err != nil {
+			var hint string
+			if errors.Is(err, proxy.ErrKeyExposed) {
+				hint = "chmod 600 " + filepath.Join(home, proxy.KeyFile)
+			}
+			return nil, hintError{fmt.Errorf("load the CA: %w", err), hint}
+		}
 	}
 	dbPath, err := a.dbPath()
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Options{Logger: log, Journal: true}.Open(ctx, dbPath)
+	c := &capture{ix: ix, accountID: o.accountID, log: log}
+	c.health = storeHealth{log: log, failClosed: o.onStoreError == failClosed}
+	db, err := store.Options{Logger: log, Journal: true, OnError: c.health.onError, MaxPageCount: o.maxPages}.Open(ctx, dbPath)
 	if err != nil {
 		return nil, hintError{err, storeHint(err, dbPath)}
 	}
+	c.db, c.health.db = db, db
 	session, err := db.Session(ctx, o.session, o.labels)
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, hintError{err, storeHint(err, dbPath)}
 	}
-	r := &captureRun{db: db, ca: ca, caPath: filepath.Join(home, proxy.CertFile), home: home, session: session, log: log}
-	r.cap = &capture{ix: ix, db: db, session: session, accountID: o.accountID, log: log}
-	r.srv = &proxy.Server{CA: ca, Recorder: r.cap, Logger: log, AllowRemote: o.allowRemote, AuthToken: o.authToken,
-		DialTimeout: o.dialTimeout, ResponseHeaderTimeout: o.respTimeout}
+	c.session = session
+	r := &captureRun{db: db, ca: ca, caPath: filepath.Join(home, proxy.CertFile), home: home, session: session, log: log, cap: c}
+	r.srv = &proxy.Server{CA: ca, Recorder: r.cap, Logger: log, AllowRemote: o.allowRemote, AuthToken: o.proxyToken,
+		DialTimeout: o.dialTimeout, ResponseHeaderTimeout: o.respTimeout, Transport: o.transport}
+	if c.health.failClosed {
+		r.srv.Admit = c.health.admit
+	}
 	if o.upstream != "" {
 		u, err := url.Parse(o.upstream)
 		if err != nil || u.Scheme == "" || u.Host == "" {
@@ -136,11 +154,16 @@ func (r *captureRun) stop() error {
 		r.csmConn.Close()
 		<-r.csmDone
 	}
-	if err := r.db.Close(); err != nil {
+	if err := r.db.Close(); err != nil && r.cap.health.notStored.Load() == 0 {
+		// Otherwise it is the failures storeHealth counted: lost calls
+		// that notStored reports in one line.
 		errs = append(errs, fmt.Errorf("close the store: %w", err))
 	}
 	return errors.Join(errs...)
 }
+
+// notStored reports the calls the store lost, or nil.
+func (r *captureRun) notStored() error { return r.cap.health.summary() }
 
 func storeHint(err error, path string) string {
 	switch {

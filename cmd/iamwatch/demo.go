@@ -65,7 +65,10 @@ func (a *app) demoCommand() *cobra.Command {
 				}
 				fmt.Fprintf(a.stdout, "%-14s %-28s %s\n", c.ServiceID, c.Operation, strings.Join(acts, "; "))
 			}
-			p := generator.Generate(calls, generator.Options{})
+			p, err := generator.Generate(calls, generator.Options{})
+			if err != nil {
+				return err
+			}
 			out, err := p.JSON()
 			if err != nil {
 				return err

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -12,18 +15,29 @@ import (
 )
 
 // liveView keeps the policy for the calls seen so far at the bottom of a
-// terminal, under the one-line call log, the way iamlive does. Each redraw
-// moves the cursor up over the previous policy and clears to the end of the
-// screen in one write, so the terminal never shows a half-drawn policy, and
-// redraws are throttled.
+// terminal, under the one-line call log, the way iamlive does.
+//
+// It never blanks what it is about to redraw: each write moves the cursor
+// up over the policy on screen and overwrites it line by line, clearing
+// only the rest of each line (ESC[K) and, at the end, whatever the old
+// policy had below the new one (ESC[J). A redraw without a new log line
+// starts at the first line that changed. Each redraw is one write, and
+// redraws of the policy are throttled; a log line alone repaints the
+// policy already drawn under it without generating it anew.
 type liveView struct {
 	w        io.Writer
 	interval time.Duration
 	now      func() time.Time
+	// size returns the terminal's rows and columns, 0 when unknown. The
+	// policy is cut to fit: the cursor cannot move up into scrollback,
+	// and a line that wraps takes more rows than it counts for.
+	size func() (rows, cols int)
+	opts generator.Options
 
 	mu       sync.Mutex
-	calls    []iamwatch.Call
-	drawn    int // lines of the policy on screen
+	uses     map[string]iamwatch.ActionUse // distinct uses seen, by useKey
+	lines    []string                      // the policy lines on screen
+	dirty    bool                          // uses changed since the policy was drawn
 	last     time.Time
 	pending  bool
 	timer    *time.Timer
@@ -31,29 +45,71 @@ type liveView struct {
 }
 
 func newLiveView(w io.Writer) *liveView {
-	return &liveView{w: w, interval: 200 * time.Millisecond, now: time.Now}
+	v := &liveView{w: w, interval: 200 * time.Millisecond, now: time.Now, size: func() (int, int) { return 0, 0 },
+		uses: map[string]iamwatch.ActionUse{}}
+	if f, ok := w.(*os.File); ok {
+		v.size = func() (int, int) { return terminalSize(f) }
+	}
+	return v
 }
 
-// record adds a call and its log line, then redraws (or schedules a
-// redraw) of the policy below it.
+// record adds a call and its log line, then redraws the policy below it,
+// or schedules that redraw when the last was less than interval ago.
 func (v *liveView) record(rec *iamwatch.Record, line string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.calls = append(v.calls, rec.Call)
-	var b bytes.Buffer
-	v.erase(&b)
-	b.WriteString(line)
-	b.WriteByte('\n')
-	if v.now().Sub(v.last) >= v.interval {
-		v.drawPolicy(&b)
-	} else if !v.pending && !v.stopping {
+	v.add(rec.Call)
+	lines := v.lines
+	if v.dirty && v.now().Sub(v.last) >= v.interval {
+		lines = v.policyLines()
+	} else if v.dirty && !v.pending && !v.stopping {
 		v.pending = true
 		v.timer = time.AfterFunc(v.interval, v.flush)
 	}
+	var b bytes.Buffer
+	v.cursorUp(&b, len(v.lines))
+	overwrite := len(v.lines) > 0
+	v.writeLine(&b, line, overwrite)
+	for _, l := range lines {
+		v.writeLine(&b, l, overwrite)
+	}
+	if overwrite {
+		b.WriteString("\x1b[J")
+	}
+	v.lines = lines
 	v.w.Write(b.Bytes())
 }
 
-// flush draws the policy a throttled record left out.
+// add keeps the distinct action uses of c, so that memory grows with
+// what the application did, not with how often it did it.
+func (v *liveView) add(c iamwatch.Call) {
+	for _, u := range c.Actions {
+		if len(c.Conditions) > 0 {
+			merged := make(map[string][]string, len(c.Conditions)+len(u.Conditions))
+			for k, vs := range c.Conditions {
+				merged[k] = vs
+			}
+			for k, vs := range u.Conditions {
+				merged[k] = append(append([]string(nil), merged[k]...), vs...)
+			}
+			u.Conditions = merged
+		}
+		k := useKey(u)
+		if _, ok := v.uses[k]; !ok {
+			v.uses[k] = u
+			v.dirty = true
+		}
+	}
+}
+
+func useKey(u iamwatch.ActionUse) string {
+	conds, _ := json.Marshal(u.Conditions) // sorted keys
+	return u.Action + "\x00" + strings.Join(u.Resources, "\x01") + "\x00" +
+		strconv.FormatBool(u.Exact) + strconv.FormatBool(u.Possible) + "\x00" + string(conds)
+}
+
+// flush draws the policy a throttled record left out, from the first line
+// that changed.
 func (v *liveView) flush() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -61,54 +117,94 @@ func (v *liveView) flush() {
 	if v.stopping {
 		return
 	}
-	var b bytes.Buffer
-	v.erase(&b)
-	v.drawPolicy(&b)
-	v.w.Write(b.Bytes())
+	v.redraw()
 }
 
-// stop leaves the last policy on screen and stops redrawing.
+// stop draws the final policy, leaves it on screen and stops redrawing.
 func (v *liveView) stop() {
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	v.stopping = true
 	if v.timer != nil {
 		v.timer.Stop()
 	}
-	var b bytes.Buffer
-	v.erase(&b)
-	v.drawPolicy(&b)
-	v.drawn = 0
-	v.w.Write(b.Bytes())
-	v.mu.Unlock()
-}
-
-// erase moves up over the drawn policy and clears to the end of the screen.
-func (v *liveView) erase(b *bytes.Buffer) {
-	if v.drawn > 0 {
-		b.WriteString("\x1b[" + itoa(v.drawn) + "A\r\x1b[J")
-		v.drawn = 0
+	if v.dirty {
+		v.redraw()
 	}
+	v.lines = nil
 }
 
-func (v *liveView) drawPolicy(b *bytes.Buffer) {
-	out, err := generator.Generate(v.calls, generator.Options{}).JSON()
-	if err != nil {
+// redraw replaces the policy on screen with the current one, rewriting
+// only the lines from the first that differs.
+func (v *liveView) redraw() {
+	lines := v.policyLines()
+	same := 0
+	for same < len(lines) && same < len(v.lines) && lines[same] == v.lines[same] {
+		same++
+	}
+	if same == len(lines) && same == len(v.lines) {
 		return
 	}
-	b.Write(out)
-	v.drawn = strings.Count(string(out), "\n")
-	v.last = v.now()
+	var b bytes.Buffer
+	v.cursorUp(&b, len(v.lines)-same)
+	for _, l := range lines[same:] {
+		v.writeLine(&b, l, true)
+	}
+	if len(lines) < len(v.lines) {
+		b.WriteString("\x1b[J")
+	}
+	v.lines = lines
+	v.w.Write(b.Bytes())
 }
 
-func itoa(n int) string {
-	var buf [20]byte
-	i := len(buf)
-	for n >= 10 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
+// cursorUp moves to the start of the line n lines up.
+func (v *liveView) cursorUp(b *bytes.Buffer, n int) {
+	if n > 0 {
+		b.WriteString("\x1b[" + strconv.Itoa(n) + "A\r")
 	}
-	i--
-	buf[i] = byte('0' + n)
-	return string(buf[i:])
+}
+
+// writeLine writes one line; over old text it clears what the old line
+// had beyond the new one.
+func (v *liveView) writeLine(b *bytes.Buffer, line string, overwrite bool) {
+	b.WriteString(line)
+	if overwrite {
+		b.WriteString("\x1b[K")
+	}
+	b.WriteByte('\n')
+}
+
+// policyLines generates the policy and returns its lines, cut to fit the
+// terminal with room for the log line above it.
+func (v *liveView) policyLines() []string {
+	v.dirty = false
+	v.last = v.now()
+	uses := make([]iamwatch.ActionUse, 0, len(v.uses))
+	for _, u := range v.uses {
+		uses = append(uses, u)
+	}
+	var lines []string
+	p, err := generator.FromUses(uses, v.opts)
+	if err == nil {
+		var out []byte
+		if out, err = p.JSON(); err == nil {
+			lines = strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+		}
+	}
+	if err != nil {
+		lines = []string{"iamwatch: error: " + strings.ReplaceAll(err.Error(), "\n", "; ")}
+	}
+	rows, cols := v.size()
+	if rows > 3 && len(lines) > rows-2 {
+		more := len(lines) - (rows - 3)
+		lines = append(lines[:rows-3:rows-3], "… "+strconv.Itoa(more)+" more lines; `iamwatch policy` prints the whole policy")
+	}
+	if cols > 1 {
+		for i, l := range lines {
+			if r := []rune(l); len(r) > cols-1 {
+				lines[i] = string(r[:cols-2]) + "…"
+			}
+		}
+	}
+	return lines
 }

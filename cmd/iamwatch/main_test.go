@@ -20,7 +20,8 @@ func TestMain(m *testing.M) {
 // stderr and exit codes.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata",
+		Dir:  "testdata",
+		Cmds: scriptCmds(),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("IAMWATCH_HOME", env.WorkDir+"/home")
 			return nil

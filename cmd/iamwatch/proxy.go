@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -19,13 +20,18 @@ func addCaptureFlags(cmd *cobra.Command, listenDefault, csmDefault string) {
 	f.String("csm-listen", csmDefault, "AWS SDK Client-Side Monitoring UDP address, or off")
 	f.String("db", "", "database file (default $IAMWATCH_HOME/iamwatch.db)")
 	f.String("session", "", "session name (default: a timestamped name)")
-	f.StringArray("label", nil, "label the session, key=value (repeatable)")
+	f.StringArray("label", nil, "label the session, key=value (repeatable); a client labels one call with the header X-Iamwatch-Label: key=value")
 	f.String("upstream", "", "send every intercepted AWS request to this URL instead of its real host, e.g. http://localhost:4566")
 	f.String("account-id", "", "account ID for calls whose account cannot be derived")
-	f.Bool("allow-remote", false, "allow a non-loopback --listen (requires --auth-token)")
-	f.String("auth-token", "", "proxy password clients must send (HTTPS_PROXY=http://iamwatch:TOKEN@host:port)")
-	f.Duration("dial-timeout", 10*time.Second, "upstream connect timeout")
-	f.Duration("response-header-timeout", 2*time.Minute, "how long an upstream may stall before the client gets a 504")
+	f.Bool("allow-remote", false, "allow a non-loopback --listen (requires --proxy-token)")
+	f.String("proxy-token", "", "password clients must send, as in HTTPS_PROXY=http://iamwatch:TOKEN@host:port (prefer IAMWATCH_PROXY_TOKEN: flags show in ps)")
+	// The old name of --proxy-token. Not MarkDeprecated: cobra would
+	// print the notice on stdout, which is for data.
+	f.String("auth-token", "", "")
+	f.MarkHidden("auth-token")
+	f.Duration("dial-timeout", 10*time.Second, "upstream connect timeout, TLS handshake included")
+	f.Duration("response-header-timeout", 2*time.Minute, "how long an upstream may make no progress before the client gets a 504")
+	f.String("on-store-error", failOpen, "when the database cannot be written: fail-open forwards calls and warns; fail-closed answers 503 until it can")
 }
 
 func (a *app) captureOptions(sessionPrefix string) (captureOptions, error) {
@@ -34,26 +40,46 @@ func (a *app) captureOptions(sessionPrefix string) (captureOptions, error) {
 		return captureOptions{}, err
 	}
 	o := captureOptions{
-		listen:      a.v.GetString("listen"),
-		csmListen:   a.v.GetString("csm-listen"),
-		session:     a.v.GetString("session"),
-		labels:      labels,
-		upstream:    a.v.GetString("upstream"),
-		accountID:   a.v.GetString("account-id"),
-		allowRemote: a.v.GetBool("allow-remote"),
-		authToken:   a.v.GetString("auth-token"),
-		dialTimeout: a.v.GetDuration("dial-timeout"),
-		respTimeout: a.v.GetDuration("response-header-timeout"),
+		listen:       a.v.GetString("listen"),
+		csmListen:    a.v.GetString("csm-listen"),
+		session:      a.v.GetString("session"),
+		labels:       labels,
+		upstream:     a.v.GetString("upstream"),
+		accountID:    a.v.GetString("account-id"),
+		allowRemote:  a.v.GetBool("allow-remote"),
+		proxyToken:   a.v.GetString("proxy-token"),
+		onStoreError: a.v.GetString("on-store-error"),
+	}
+	if old := a.v.GetString("auth-token"); o.proxyToken == "" && old != "" {
+		fmt.Fprintln(a.stderr, "iamwatch: warning: --auth-token is deprecated; use --proxy-token or IAMWATCH_PROXY_TOKEN")
+		o.proxyToken = old
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"dial-timeout", &o.dialTimeout}, {"response-header-timeout", &o.respTimeout}} {
+		// Not GetDuration: it reads garbage as zero, which would mean
+		// the default.
+		raw := a.v.GetString(d.name)
+		v, err := time.ParseDuration(raw)
+		if err != nil || v < 0 {
+			return o, usageError{fmt.Errorf("--%s %q is not a duration like 30s", d.name, raw)}
+		}
+		*d.to = v
 	}
 	if o.session == "" {
 		o.session = defaultSession(sessionPrefix)
 	}
-	if o.allowRemote && o.authToken == "" {
-		return o, usageError{fmt.Errorf("--allow-remote requires --auth-token")}
+	if o.onStoreError != failOpen && o.onStoreError != failClosed {
+		return o, usageError{fmt.Errorf("--on-store-error must be %s or %s, not %q", failOpen, failClosed, o.onStoreError)}
+	}
+	if o.allowRemote && o.proxyToken == "" {
+		return o, hintError{usageError{errors.New("--allow-remote requires a proxy token")},
+			"IAMWATCH_PROXY_TOKEN=$(openssl rand -hex 16) iamwatch proxy --listen " + o.listen + " --allow-remote"}
 	}
 	if !o.allowRemote && !isLoopbackAddr(o.listen) {
 		return o, hintError{usageError{fmt.Errorf("--listen %s is not a loopback address", o.listen)},
-			"iamwatch proxy --listen " + o.listen + " --allow-remote --auth-token TOKEN   (or --listen 127.0.0.1:10080)"}
+			"IAMWATCH_PROXY_TOKEN=$(openssl rand -hex 16) iamwatch proxy --listen " + o.listen + " --allow-remote   (or --listen 127.0.0.1:10080)"}
 	}
 	return o, nil
 }
@@ -131,7 +157,10 @@ application at it with the exports that 'iamwatch env' prints.`,
 			if serveErr != nil {
 				return fmt.Errorf("proxy: %w", serveErr)
 			}
-			return stopErr
+			if stopErr != nil {
+				return stopErr
+			}
+			return r.notStored()
 		},
 	}
 	addCaptureFlags(cmd, "127.0.0.1:10080", "127.0.0.1:31000")

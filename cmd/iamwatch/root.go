@@ -113,7 +113,8 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentFlags().String("home", "", "iamwatch's directory (default $IAMWATCH_HOME or ~/.iamwatch)")
 	root.PersistentFlags().String("config", "", "config file (default $IAMWATCH_HOME/config.yaml)")
 	root.AddCommand(a.mapsCommand(), a.demoCommand(), a.proxyCommand(), a.runCommand(), a.envCommand(),
-		a.caCommand(), a.sessionsCommand(), a.callsCommand(), a.policyCommand())
+		a.caCommand(), a.sessionsCommand(), a.callsCommand(), a.policyCommand(),
+		a.exportCommand(), a.importCommand(), a.mergeCommand(), a.reportCommand())
 	root.AddCommand(a.simulateCommand())
 	return root
 }

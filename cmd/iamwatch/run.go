@@ -77,9 +77,12 @@ when it ends. iamwatch exits with the command's own exit code.`,
 				return runErr
 			}
 			mu.Lock()
-			policy := generator.Generate(calls, generator.Options{})
+			policy, err := generator.Generate(calls, generator.Options{})
 			n := len(calls)
 			mu.Unlock()
+			if err != nil {
+				return fmt.Errorf("generate the policy: %w", err)
+			}
 			out, err := policy.JSON()
 			if err != nil {
 				return err
@@ -95,6 +98,11 @@ when it ends. iamwatch exits with the command's own exit code.`,
 			}
 			if stopErr != nil {
 				fmt.Fprintf(a.stderr, "iamwatch: warning: %v\n", stopErr)
+			}
+			if err := r.notStored(); err != nil {
+				// The policy above was made from every call; later
+				// reads of the session will lack these.
+				fmt.Fprintf(a.stderr, "iamwatch: warning: %v (the policy above includes them; the session in the store does not)\n", err)
 			}
 			if code != 0 {
 				return exitCodeError{code}

@@ -2,7 +2,8 @@
 
     ops.py mitm               many services, real AWS endpoints
     ops.py endpoint URL       a few calls to endpoint_url=URL
-    ops.py secrets            calls that carry secrets (SecretString, SecureString)
+    ops.py secrets S V P      calls that carry secrets: SecretString S, SecureString V,
+                              password P (RDS master password, IAM login profile)
     ops.py sleep SECONDS      one call, then "ready" on stdout, then sleep
 
 Calls on iamwatch-denied-* resources must fail with an access-denied error;
@@ -155,6 +156,12 @@ def secrets():
     ok(ssm, "get_parameter", Name="/e2e/planted", WithDecryption=True)
     s3 = client("s3")
     ok(s3, "put_object", Bucket=BUCKET, Key="secrets/object.txt", Body=sys.argv[2].encode())
+    # Passwords in request bodies (query protocol).
+    rds = client("rds")
+    ok(rds, "create_db_instance", DBInstanceIdentifier="e2e-planted-db", DBInstanceClass="db.t3.micro",
+       Engine="postgres", MasterUsername="e2eadmin", MasterUserPassword=sys.argv[4], AllocatedStorage=20)
+    iam = client("iam")
+    ok(iam, "create_login_profile", UserName="e2e-planted-user", Password=sys.argv[4])
 
 
 def sleep(seconds):
