@@ -65,6 +65,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzMapNamed -fuzztime $(FUZZTIME) ./mapper/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./generator/eval/
 	$(GO) test -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) ./generator/eval/
+	$(GO) test -run '^$$' -fuzz FuzzStatementLines -fuzztime $(FUZZTIME) ./generator/
+	$(GO) test -run '^$$' -fuzz '^FuzzDiff$$' -fuzztime $(FUZZTIME) ./generator/
 
 # Soak and crash tests, kept out of `make test`: SOAK_CLIENTS clients of four
 # protocols through `iamwatch proxy` for SOAK_DURATION (zero failures, zero

@@ -116,5 +116,6 @@ func (a *app) rootCommand() *cobra.Command {
 		a.caCommand(), a.sessionsCommand(), a.callsCommand(), a.policyCommand(),
 		a.exportCommand(), a.importCommand(), a.mergeCommand(), a.reportCommand())
 	root.AddCommand(a.simulateCommand())
+	root.AddCommand(a.diffCommand())
 	return root
 }
