@@ -39,6 +39,21 @@ type journal struct {
 	size     int64
 	next     int64
 	inflight map[int64]*row // by the provisional (negative) ID Begin returned
+
+	// Begins that arrive while a write(2) is in progress queue their lines
+	// in pending; the next Begin to find the file idle writes them all at
+	// once (group commit), and each Begin returns once its own line's
+	// write has returned. Under load that is one system call for many
+	// calls instead of one each.
+	cond    *sync.Cond // on mu: a write finished
+	pending []byte
+	spare   []byte
+	writing bool   // a write(2) is in progress, without mu
+	queued  uint64 // number of the write that will take pending
+	written uint64 // writes finished
+	// broken is the error of a failed write: the file may end in a torn
+	// line, so nothing more is appended until a rotation rewrites it.
+	broken error
 }
 
 // jrow is a row as the journal writes it.
@@ -203,6 +218,7 @@ func (db *DB) openJournal(ctx context.Context) error {
 		return fmt.Errorf("open journal: %w", err)
 	}
 	db.j = &journal{f: f, path: path, inflight: map[int64]*row{}}
+	db.j.cond = sync.NewCond(&db.j.mu)
 	return nil
 }
 
@@ -245,24 +261,74 @@ func (db *DB) journalBegin(ctx context.Context, r *row) (int64, error) {
 	if j.f == nil {
 		return 0, ErrClosed
 	}
-	if j.size+int64(len(line)) > journalMaxSize {
+	if j.broken != nil || j.size+int64(len(j.pending))+int64(len(line)) > journalMaxSize {
+		// A rewrite from the calls in flight both bounds the file and
+		// drops whatever a failed write left torn.
 		if err := db.rotateJournal(ctx); err != nil {
 			return 0, err
 		}
 	}
-	if _, err := j.f.Write(line); err != nil {
-		return 0, fmt.Errorf("write journal: %w", err)
-	}
-	j.size += int64(len(line))
+	j.pending = append(j.pending, line...)
+	my := j.queued
 	j.next--
-	j.inflight[j.next] = r
-	return j.next, nil
+	id := j.next
+	j.inflight[id] = r
+	for j.written <= my {
+		if j.writing {
+			j.cond.Wait()
+			continue
+		}
+		j.writeQueued()
+	}
+	if j.broken != nil {
+		// This call's line may not be on disk; the caller records it
+		// another way (Add).
+		delete(j.inflight, id)
+		return 0, fmt.Errorf("write journal: %w", j.broken)
+	}
+	return id, nil
+}
+
+// writeQueued writes the pending lines as one write(2), releasing j.mu
+// meanwhile. j.mu is held and no write is in progress.
+func (j *journal) writeQueued() {
+	buf := j.pending
+	j.pending = j.spare[:0]
+	j.writing = true
+	j.queued++
+	j.mu.Unlock()
+	_, err := j.f.Write(buf)
+	j.mu.Lock()
+	j.writing = false
+	j.written++
+	if err != nil {
+		j.broken = err
+	} else {
+		j.size += int64(len(buf))
+	}
+	if cap(buf) <= 1<<20 {
+		j.spare = buf[:0]
+	}
+	j.cond.Broadcast()
+}
+
+// idle waits until no write is in progress and none is queued. j.mu is
+// held.
+func (j *journal) idle() {
+	for j.writing || len(j.pending) > 0 {
+		if j.writing {
+			j.cond.Wait()
+			continue
+		}
+		j.writeQueued()
+	}
 }
 
 // rotateJournal commits what is queued and rewrites the journal with the
 // calls still in flight. j.mu is held.
 func (db *DB) rotateJournal(ctx context.Context) error {
 	j := db.j
+	j.idle()
 	if err := db.Flush(ctx); err != nil {
 		return err
 	}
@@ -291,7 +357,7 @@ func (db *DB) rotateJournal(ctx context.Context) error {
 		return fmt.Errorf("rotate journal: %w", err)
 	}
 	j.f.Close()
-	j.f, j.size = nf, size
+	j.f, j.size, j.broken = nf, size, nil
 	return nil
 }
 
@@ -328,6 +394,7 @@ func (db *DB) closeJournal(ctx context.Context) error {
 	if j.f == nil {
 		return nil
 	}
+	j.idle()
 	for id, r := range j.inflight {
 		if err := db.send(ctx, &op{kind: opAdd, row: r}); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/iamwatch/iamwatch"
@@ -203,4 +204,78 @@ func mustRow(t *testing.T, db *DB, rec *iamwatch.Record) *row {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestJournalGroupWrite: Begins from many goroutines share write(2)s, and
+// every one of them is in the journal once it has returned.
+func TestJournalGroupWrite(t *testing.T) {
+	db := openTest(t, Options{Journal: true})
+	ctx := context.Background()
+	const goroutines, each = 32, 50
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if _, err := db.Begin(ctx, record("s", g*each+i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	rows, err := readJournal(db.j.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		seen[r.uid] = true
+	}
+	if len(rows) != goroutines*each || len(seen) != goroutines*each {
+		t.Errorf("journal holds %d lines, %d distinct calls; want %d", len(rows), len(seen), goroutines*each)
+	}
+	if db.j.queued != db.j.written {
+		t.Errorf("%d writes queued, %d written", db.j.queued, db.j.written)
+	}
+}
+
+// TestJournalWriteFailure: a failed journal write fails that Begin, and
+// the next Begin rewrites the journal from the calls in flight, so that a
+// torn line cannot swallow the next call's.
+func TestJournalWriteFailure(t *testing.T) {
+	db := openTest(t, Options{Journal: true})
+	ctx := context.Background()
+	if _, err := db.Begin(ctx, record("s", 1)); err != nil {
+		t.Fatal(err)
+	}
+	db.j.mu.Lock()
+	good := db.j.f
+	bad, err := os.Open(db.j.path) // read-only: writes fail
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.j.f = bad
+	db.j.mu.Unlock()
+	if _, err := db.Begin(ctx, record("s", 2)); err == nil {
+		t.Fatal("Begin succeeded on a failed journal write")
+	}
+	good.Close()
+	if _, err := db.Begin(ctx, record("s", 3)); err != nil {
+		t.Fatalf("Begin after a failed write: %v", err)
+	}
+	rows, err := readJournal(db.j.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Errorf("journal holds %d calls after the rewrite, want 2 (the first and the third)", len(rows))
+	}
 }

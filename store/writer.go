@@ -20,8 +20,8 @@ const (
 	// minBatch waits up to lingerTime for more before it commits. Queued
 	// writes are already safe (journaled, or not promised yet), and Flush
 	// and Begin, which wait, end the wait.
-	minBatch   = 32
-	lingerTime = 2 * time.Millisecond
+	minBatch   = 64
+	lingerTime = 10 * time.Millisecond
 	// queueLen is how many writes may wait for the writer before Finish
 	// and Add block (they never drop a write).
 	queueLen = 4096

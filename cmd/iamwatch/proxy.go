@@ -136,7 +136,9 @@ application at it with the exports that 'iamwatch env' prints.`,
 				live = newLiveView(a.stderr)
 				r.cap.onRecord = func(rec *iamwatch.Record) { live.record(rec, callLine(rec)) }
 			default:
-				r.cap.lines = a.stderr
+				lines := newLineBuffer(a.stderr)
+				defer lines.Close()
+				r.cap.lines = lines
 			}
 			host, port := r.csmAddr()
 			fmt.Fprintf(a.stderr, "iamwatch: proxy on %s, session %q, CA %s\n", r.proxyURL(), r.session, r.caPath)

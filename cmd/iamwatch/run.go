@@ -60,7 +60,9 @@ when it ends. iamwatch exits with the command's own exit code.`,
 				mu.Unlock()
 			}
 			if a.v.GetBool("verbose") {
-				r.cap.lines = a.stderr
+				lines := newLineBuffer(a.stderr)
+				defer lines.Close()
+				r.cap.lines = lines
 			}
 			host, port := r.csmAddr()
 			env, err := buildClientEnv(r.home, r.ca, r.proxyURL(), host, port, os.Getenv)
