@@ -14,14 +14,14 @@ import (
 
 const (
 	// maxBatch bounds a group commit, and so how long a write waits for
-	// the group ahead of its own: about 5 ms of work on a slow disk.
-	maxBatch = 128
+	// the group ahead of its own: about 10 ms of work on a slow disk.
+	maxBatch = 256
 	// minBatch and lingerTime: a batch of queued writes smaller than
 	// minBatch waits up to lingerTime for more before it commits. Queued
 	// writes are already safe (journaled, or not promised yet), and Flush
 	// and Begin, which wait, end the wait.
-	minBatch   = 64
-	lingerTime = 10 * time.Millisecond
+	minBatch   = maxBatch
+	lingerTime = 25 * time.Millisecond
 	// queueLen is how many writes may wait for the writer before Finish
 	// and Add block (they never drop a write).
 	queueLen = 4096

@@ -41,6 +41,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -144,7 +145,9 @@ func TestSoak(t *testing.T) {
 			}
 		}
 	}()
+	cpu0 := processCPU()
 	ours := gen.run(t, "iamwatch", proxyURL, filepath.Join(home, "ca.pem"))
+	oursCPU := processCPU() - cpu0
 	close(stopSampling)
 	<-sampled
 	gIdle := settledGoroutines(g0, 10*time.Second)
@@ -173,7 +176,9 @@ func TestSoak(t *testing.T) {
 
 	// The same load through a bare goproxy MITM.
 	bareURL, closeBare := bareGoproxy(t, home, upstream)
+	cpu0 = processCPU()
 	bare := gen.run(t, "goproxy", bareURL, filepath.Join(home, "ca.pem"))
+	bareCPU := processCPU() - cpu0
 	closeBare()
 	gen.quit(t)
 
@@ -195,6 +200,12 @@ func TestSoak(t *testing.T) {
 		fmt.Fprintf(report, "%-9s %9d %9.0f %8.1f %8.1f %8.1f %8.1f %8d\n", x.name, x.r.Requests, x.r.rps(), x.r.P50, x.r.P90, x.r.P99, x.r.Max, x.r.Failures)
 	}
 	fmt.Fprintf(report, "iamwatch throughput: %.0f%% of bare goproxy\n", 100*ours.rps()/bare.rps())
+	// The load generator and the fake AWS share the machine's cores with
+	// the proxy, so throughput moves with whatever else runs; the CPU the
+	// proxy's process spent per request does not.
+	oursPer := oursCPU.Seconds() * 1e6 / float64(ours.Requests)
+	barePer := bareCPU.Seconds() * 1e6 / float64(bare.Requests)
+	fmt.Fprintf(report, "proxy CPU per request: iamwatch %.0f µs, goproxy %.0f µs (goproxy/iamwatch %.2f)\n", oursPer, barePer, barePer/oursPer)
 	fmt.Fprintf(report, "records: %d stored, %d served by the fake AWS, %d answered to clients\n", stored, ours.Served, ours.Requests-ours.Failures)
 	fmt.Fprintf(report, "RSS: %.0f MiB before, after warm-up %.1f MiB (first third) -> %.1f MiB (last third), peak %.1f MiB\n",
 		float64(rss0)/(1<<20), first, last, slices.Max(samples))
@@ -251,6 +262,13 @@ func settledGoroutines(target int, d time.Duration) int {
 }
 
 // rssBytes is this process's resident set.
+// processCPU returns the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func rssBytes(t testing.TB) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
