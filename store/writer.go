@@ -264,6 +264,21 @@ func (w *writer) run() {
 // transaction is rolled back and run again without it; when another
 // process holds the lock for longer than the busy timeout, it is retried.
 func (w *writer) commit(batch []*op) {
+	if w.commitAll(batch) {
+		return
+	}
+	// The database is full: commit what still fits, halving the group
+	// until single writes fail on their own, so that a full disk costs
+	// the calls that do not fit, not a whole group of them.
+	half := len(batch) / 2
+	w.commit(batch[:half])
+	w.commit(batch[half:])
+}
+
+// commitAll commits batch as one group and reports whether it is done
+// with it; false means the group failed because the database is full and
+// holds more than one write, so it was left for the caller to split.
+func (w *writer) commitAll(batch []*op) bool {
 	results := make([]result, len(batch))
 	skip := make([]bool, len(batch))
 	var err error
@@ -285,6 +300,9 @@ func (w *writer) commit(batch []*op) {
 		w.db.log.Warn("store: database busy, retrying", "path", w.db.path, "attempt", busy)
 		time.Sleep(time.Duration(busy) * 100 * time.Millisecond) // backoff
 	}
+	if err != nil && len(batch) > 1 && isFull(err) {
+		return false
+	}
 	if err != nil {
 		err = w.db.wrap(err)
 		for i, o := range batch {
@@ -305,6 +323,7 @@ func (w *writer) commit(batch []*op) {
 			o.done <- results[i]
 		}
 	}
+	return true
 }
 
 // tx runs the ops of batch not skipped in one IMMEDIATE transaction. When
@@ -338,6 +357,12 @@ func (w *writer) tx(batch []*op, results []result, skip []bool) (failed int, err
 	}
 	_, err = w.conn.ExecContext(ctx, "COMMIT")
 	return -1, err
+}
+
+// isFull reports whether err says the database or its disk is full.
+func isFull(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
 }
 
 // isOpError reports whether err is the failure of one op, not of the
