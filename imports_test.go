@@ -26,6 +26,7 @@ func TestImportRules(t *testing.T) {
 		{pkg: mod + "/generator/grants", allowed: []string{mod}, thirdOK: []string{"gopkg.in/yaml.v3"}},
 		{pkg: mod + "/proxy", allowed: []string{mod, mod + "/proxy/csm"}, thirdOK: []string{"github.com/elazarl/goproxy", "golang.org/x/"}},
 		{pkg: mod + "/proxy/csm", allowed: []string{mod}},
+		{pkg: mod + "/internal/baremitm", allowed: nil, thirdOK: []string{"github.com/elazarl/goproxy", "golang.org/x/"}},
 		{pkg: mod + "/proxy/cloudtrail", allowed: []string{mod}},
 		{pkg: mod + "/store", allowed: []string{mod}, thirdOK: []string{"github.com/mattn/go-sqlite3"}},
 	}

@@ -17,9 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/elazarl/goproxy"
-
 	"github.com/iamwatch/iamwatch"
+	"github.com/iamwatch/iamwatch/internal/baremitm"
 	"github.com/iamwatch/iamwatch/proxy"
 )
 
@@ -110,52 +109,14 @@ func newIamwatchRig(b *testing.B, up *httptest.Server, ca *proxy.CA) *benchRig {
 	}
 }
 
-// certCache is a goproxy.CertStorage, so the bare MITM does not sign a
-// leaf per connection either.
-type certCache struct{ m sync.Map }
-
-func (c *certCache) Fetch(host string, gen func() (*tls.Certificate, error)) (*tls.Certificate, error) {
-	if v, ok := c.m.Load(host); ok {
-		return v.(*tls.Certificate), nil
-	}
-	cert, err := gen()
-	if err != nil {
-		return nil, err
-	}
-	c.m.Store(host, cert)
-	return cert, nil
-}
-
 func newGoproxyRig(b *testing.B, up *httptest.Server, ca *proxy.CA) *benchRig {
 	b.Helper()
-	caCert := proxy.CATLSCertificate(ca)
-	gp := goproxy.NewProxyHttpServer()
-	gp.Logger = log.New(io.Discard, "", 0)
-	gp.CertStore = &certCache{}
-	// Send every MITM'd request to the local upstream, whose certificate
-	// names example.com, as Upstream does for iamwatch.
-	tr := trustingTransport(up.Certificate())
-	tr.TLSClientConfig.ServerName = "example.com"
-	upAddr := up.Listener.Addr().String()
-	d := &net.Dialer{}
-	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return d.DialContext(ctx, network, upAddr)
-	}
-	gp.Tr = tr
-	mitm := &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: goproxy.TLSConfigFromCA(&caCert)}
-	gp.OnRequest().HandleConnectFunc(func(host string, _ *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
-		return mitm, host
-	})
-	hs := &http.Server{Handler: gp, ErrorLog: log.New(io.Discard, "", 0)}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	bare, err := baremitm.Start(proxy.CATLSCertificate(ca),
+		&url.URL{Scheme: "https", Host: up.Listener.Addr().String()}, trustingTransport(up.Certificate()))
 	if err != nil {
 		b.Fatal(err)
 	}
-	go hs.Serve(l)
-	return &benchRig{
-		client: benchClient(&url.URL{Scheme: "http", Host: l.Addr().String()}, ca),
-		close:  func() { hs.Close() },
-	}
+	return &benchRig{client: benchClient(bare.URL, ca), close: func() { bare.Close() }}
 }
 
 // run sends n requests from clients goroutines and returns how long they

@@ -27,7 +27,6 @@ import (
 	"io"
 	"log"
 	"math"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -53,8 +52,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/elazarl/goproxy"
 
+	"github.com/iamwatch/iamwatch/internal/baremitm"
 	"github.com/iamwatch/iamwatch/store"
 )
 
@@ -338,40 +337,15 @@ func bareGoproxy(t testing.TB, home, upstream string) (string, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, _ := url.Parse(upstream)
-	gp := goproxy.NewProxyHttpServer()
-	gp.Logger = log.New(io.Discard, "", 0)
-	gp.CertStore = &soakCertCache{}
-	gp.Tr = &http.Transport{Proxy: nil, DisableCompression: true, MaxIdleConns: 512, MaxIdleConnsPerHost: 128}
-	mitm := &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: goproxy.TLSConfigFromCA(&caCert)}
-	gp.OnRequest().HandleConnectFunc(func(host string, _ *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
-		return mitm, host
-	})
-	gp.OnRequest().DoFunc(func(r *http.Request, _ *goproxy.ProxyCtx) (*http.Request, *http.Response) {
-		r.URL.Scheme, r.URL.Host = up.Scheme, up.Host
-		return r, nil
-	})
-	hs := &http.Server{Handler: gp, ErrorLog: log.New(io.Discard, "", 0)}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	up, err := url.Parse(upstream)
 	if err != nil {
 		t.Fatal(err)
 	}
-	go hs.Serve(l)
-	return "http://" + l.Addr().String(), func() { hs.Close() }
-}
-
-type soakCertCache struct{ m sync.Map }
-
-func (c *soakCertCache) Fetch(host string, gen func() (*tls.Certificate, error)) (*tls.Certificate, error) {
-	if v, ok := c.m.Load(host); ok {
-		return v.(*tls.Certificate), nil
-	}
-	cert, err := gen()
+	bare, err := baremitm.Start(caCert, up, &http.Transport{Proxy: nil, DisableCompression: true, MaxIdleConns: 512, MaxIdleConnsPerHost: 128})
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	c.m.Store(host, cert)
-	return cert, nil
+	return bare.URL.String(), func() { bare.Close() }
 }
 
 // loadGen is the load-generating child process.
