@@ -13,7 +13,6 @@ import (
 	"github.com/iamwatch/iamwatch/generator"
 	"github.com/iamwatch/iamwatch/generator/eval"
 	"github.com/iamwatch/iamwatch/generator/grants"
-	"github.com/iamwatch/iamwatch/store"
 )
 
 // diffOptions is the validated configuration of `iamwatch diff`.
@@ -305,20 +304,5 @@ func (a *app) diffUses(ctx context.Context, o diffOptions) ([]iamwatch.ActionUse
 		f.Sessions = []string{latest.Name}
 		fmt.Fprintf(a.stderr, "iamwatch: diff of session %q (--all for every session)\n", latest.Name)
 	}
-	return diffReadUses(ctx, db, f)
-}
-
-// diffReadUses returns the distinct action uses of the calls f selects.
-func diffReadUses(ctx context.Context, db *store.DB, f store.Filter) ([]iamwatch.ActionUse, error) {
-	var uses []iamwatch.ActionUse
-	err := db.EachUse(ctx, f, func(u store.Use) error {
-		res := u.Resource
-		if res == "" {
-			res = "*"
-		}
-		uses = append(uses, iamwatch.ActionUse{Action: u.Action, Level: u.Level, Resources: []string{res},
-			Exact: u.Exact, Possible: u.Possible, Conditions: u.Conditions})
-		return nil
-	})
-	return uses, err
+	return readUses(ctx, db, f)
 }
