@@ -63,21 +63,7 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := &app{v: newViper()}
-	ix, err := a.loadIndex()
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := store.Options{Journal: true}.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	session, err := db.Session(context.Background(), "bench", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	capt := &capture{ix: ix, db: db, session: session, log: slog.New(slog.DiscardHandler)}
+	capt, db := benchCapture(b)
 	withCapture := benchProxy(b, ca, up, capt)
 	bare := benchProxy(b, ca, up, nil)
 	upPool := x509.NewCertPool()
@@ -192,21 +178,7 @@ func benchClient(proxyURL *url.URL, ca *proxy.CA) *http.Client {
 // CPU time a call costs, which is what the capture takes from the proxy
 // under load.
 func BenchmarkCaptureCall(b *testing.B) {
-	a := &app{v: newViper()}
-	ix, err := a.loadIndex()
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := store.Options{Journal: true}.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	session, err := db.Session(context.Background(), "bench", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	capt := &capture{ix: ix, db: db, session: session, log: slog.New(slog.DiscardHandler)}
+	capt, db := benchCapture(b)
 	hdr := http.Header{
 		"X-Amz-Target": {"DynamoDB_20120810.GetItem"},
 		"Content-Type": {"application/x-amz-json-1.0"},
@@ -227,4 +199,25 @@ func BenchmarkCaptureCall(b *testing.B) {
 	if err := db.Flush(context.Background()); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// benchCapture is the capture as `iamwatch proxy` wires it: the embedded
+// maps and a journaled store on disk, closed when b ends.
+func benchCapture(b *testing.B) (*capture, *store.DB) {
+	b.Helper()
+	a := &app{v: newViper()}
+	ix, err := a.loadIndex()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Options{Journal: true}.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	session, err := db.Session(context.Background(), "bench", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &capture{ix: ix, db: db, session: session, log: slog.New(slog.DiscardHandler)}, db
 }

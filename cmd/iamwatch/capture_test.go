@@ -33,24 +33,6 @@ func sigV4(service string) string {
 		"/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000"
 }
 
-// syncLog is a log destination safe for the capture's goroutines.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // testUpstream is a fake AWS that answers every call with a small
 // query-protocol response and counts them.
 type testUpstream struct {
@@ -74,7 +56,7 @@ func newTestUpstream(t *testing.T) *testUpstream {
 // testCapture is the capture `iamwatch proxy` runs, in process.
 type testCapture struct {
 	r      *captureRun
-	logs   *syncLog
+	logs   *lockedBuffer
 	client *http.Client
 	dbPath string
 	stop   func() error
@@ -84,7 +66,7 @@ type testCapture struct {
 // dbPath; o's zero fields get test defaults.
 func startTestCapture(t *testing.T, dbPath string, o captureOptions) *testCapture {
 	t.Helper()
-	logs := &syncLog{}
+	logs := &lockedBuffer{}
 	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, v: newViper()}
 	a.v.Set("home", t.TempDir())
 	a.v.Set("db", dbPath)

@@ -128,13 +128,14 @@ func TestDiffGolden(t *testing.T) {
 						t.Errorf("%s output is not JSON: %v", format, err)
 					}
 				}
-				diffGolden(t, filepath.Join(dir, "testdata", "diff", tc.name+"."+ext[format]), stdout.Bytes())
+				golden(t, filepath.Join(dir, "testdata", "diff", tc.name+"."+ext[format]), stdout.Bytes())
 			}
 		})
 	}
 }
 
-func diffGolden(t *testing.T, path string, got []byte) {
+// golden compares got with the file at path, or rewrites it with -update.
+func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -147,7 +148,7 @@ func diffGolden(t *testing.T, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/iamwatch -run TestDiffGolden -update)", err)
+		t.Fatalf("%v (run go test ./cmd/iamwatch -update)", err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("output differs from %s (rerun with -update to accept):\n%s", path, got)

@@ -22,29 +22,6 @@ func cli(t *testing.T, home string, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-// golden compares got with testdata/cloudtrail/name, or rewrites it with
-// -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "cloudtrail", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/iamwatch -run TestImportCloudTrail -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the golden file (rerun with -update and review the diff):\n%s", name, got)
-	}
-}
-
 // TestImportCloudTrail imports the CloudTrail fixtures (a trail's gzipped
 // log files in their S3 layout, a plain log file and lookup-events output)
 // into a real database, and checks the calls and the policy against golden
@@ -61,7 +38,7 @@ func TestImportCloudTrail(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import: exit %d\n%s", code, stderr)
 	}
-	golden(t, "import.json", []byte(stdout))
+	golden(t, filepath.Join("testdata", "cloudtrail", "import.json"), []byte(stdout))
 	for _, note := range []string{
 		"iamwatch: note: no Lambda data events in these logs: function invocations (lambda:InvokeFunction, …) cannot be seen",
 		"iamwatch: note: no SNS data events in these logs: publishing (sns:Publish, …) cannot be seen",
@@ -82,12 +59,12 @@ func TestImportCloudTrail(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("calls: exit %d\n%s", code, stderr)
 	}
-	golden(t, "calls.json", []byte(calls))
+	golden(t, filepath.Join("testdata", "cloudtrail", "calls.json"), []byte(calls))
 	policy, stderr, code := cli(t, home, "policy", "--db", db, "--session", "orders")
 	if code != 0 {
 		t.Fatalf("policy: exit %d\n%s", code, stderr)
 	}
-	golden(t, "policy.json", []byte(policy))
+	golden(t, filepath.Join("testdata", "cloudtrail", "policy.json"), []byte(policy))
 
 	// Again: every event is already there.
 	stdout, stderr, code = cli(t, home, args...)
