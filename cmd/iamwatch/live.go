@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"os"
 	"strconv"
@@ -35,9 +34,9 @@ type liveView struct {
 	opts generator.Options
 
 	mu       sync.Mutex
-	uses     map[string]iamwatch.ActionUse // distinct uses seen, by useKey
-	lines    []string                      // the policy lines on screen
-	dirty    bool                          // uses changed since the policy was drawn
+	uses     useSet   // distinct uses seen
+	lines    []string // the policy lines on screen
+	dirty    bool     // uses changed since the policy was drawn
 	last     time.Time
 	pending  bool
 	timer    *time.Timer
@@ -46,7 +45,7 @@ type liveView struct {
 
 func newLiveView(w io.Writer) *liveView {
 	v := &liveView{w: w, interval: 200 * time.Millisecond, now: time.Now, size: func() (int, int) { return 0, 0 },
-		uses: map[string]iamwatch.ActionUse{}}
+		uses: useSet{}}
 	if f, ok := w.(*os.File); ok {
 		v.size = func() (int, int) { return terminalSize(f) }
 	}
@@ -58,7 +57,9 @@ func newLiveView(w io.Writer) *liveView {
 func (v *liveView) record(rec *iamwatch.Record, line string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.add(rec.Call)
+	if v.uses.add(rec.Call) {
+		v.dirty = true
+	}
 	lines := v.lines
 	if v.dirty && v.now().Sub(v.last) >= v.interval {
 		lines = v.policyLines()
@@ -78,34 +79,6 @@ func (v *liveView) record(rec *iamwatch.Record, line string) {
 	}
 	v.lines = lines
 	v.w.Write(b.Bytes())
-}
-
-// add keeps the distinct action uses of c, so that memory grows with
-// what the application did, not with how often it did it.
-func (v *liveView) add(c iamwatch.Call) {
-	for _, u := range c.Actions {
-		if len(c.Conditions) > 0 {
-			merged := make(map[string][]string, len(c.Conditions)+len(u.Conditions))
-			for k, vs := range c.Conditions {
-				merged[k] = vs
-			}
-			for k, vs := range u.Conditions {
-				merged[k] = append(append([]string(nil), merged[k]...), vs...)
-			}
-			u.Conditions = merged
-		}
-		k := useKey(u)
-		if _, ok := v.uses[k]; !ok {
-			v.uses[k] = u
-			v.dirty = true
-		}
-	}
-}
-
-func useKey(u iamwatch.ActionUse) string {
-	conds, _ := json.Marshal(u.Conditions) // sorted keys
-	return u.Action + "\x00" + strings.Join(u.Resources, "\x01") + "\x00" +
-		strconv.FormatBool(u.Exact) + strconv.FormatBool(u.Possible) + "\x00" + string(conds)
 }
 
 // flush draws the policy a throttled record left out, from the first line
@@ -179,12 +152,8 @@ func (v *liveView) writeLine(b *bytes.Buffer, line string, overwrite bool) {
 func (v *liveView) policyLines() []string {
 	v.dirty = false
 	v.last = v.now()
-	uses := make([]iamwatch.ActionUse, 0, len(v.uses))
-	for _, u := range v.uses {
-		uses = append(uses, u)
-	}
 	var lines []string
-	p, err := generator.FromUses(uses, v.opts)
+	p, err := generator.FromUses(v.uses.list(), v.opts)
 	if err == nil {
 		var out []byte
 		if out, err = p.JSON(); err == nil {

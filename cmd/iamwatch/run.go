@@ -50,13 +50,17 @@ when it ends. iamwatch exits with the command's own exit code.`,
 			if err != nil {
 				return err
 			}
+			// The policy is made from the distinct uses of every call seen,
+			// not from the store, so that it includes calls the store
+			// could not write; keeping uses, not calls, bounds the memory
+			// of a long run.
 			var (
-				mu    sync.Mutex
-				calls []iamwatch.Call
+				mu   sync.Mutex
+				uses = useSet{}
 			)
 			r.cap.onRecord = func(rec *iamwatch.Record) {
 				mu.Lock()
-				calls = append(calls, rec.Call)
+				uses.add(rec.Call)
 				mu.Unlock()
 			}
 			if a.v.GetBool("verbose") {
@@ -79,9 +83,9 @@ when it ends. iamwatch exits with the command's own exit code.`,
 				return runErr
 			}
 			mu.Lock()
-			policy, err := generator.Generate(calls, generator.Options{})
-			n := len(calls)
+			policy, err := generator.FromUses(uses.list(), generator.Options{Maps: r.cap.ix.Maps()})
 			mu.Unlock()
+			n := r.cap.calls.Load()
 			if err != nil {
 				return fmt.Errorf("generate the policy: %w", err)
 			}
