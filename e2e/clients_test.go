@@ -159,7 +159,7 @@ func testAWSCLI(t *testing.T, st *stub) []want {
 		w("sts", "AssumeRole", "sts:AssumeRole=arn:aws:iam::123456789012:role/e2e-cli-role"),
 		w("ec2", "DescribeInstances", "ec2:DescribeInstances"),
 		w("ec2", "RunInstances", "ec2:RunInstances=arn:aws:ec2:us-east-1::image/ami-12345678", "ec2:RunInstances=arn:aws:ec2:us-east-1:123456789012:subnet/subnet-12345678"),
-		w("ec2", "CreateTags", "ec2:CreateTags").denied("UnauthorizedOperation"),
+		w("ec2", "CreateTags", "ec2:CreateTags=arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0").denied("UnauthorizedOperation"),
 		w("kms", "Encrypt", "kms:Encrypt="+keyARN),
 		w("sns", "Publish", "sns:Publish="+topicARN),
 		w("ssm", "GetParameter", "ssm:GetParameter=arn:aws:ssm:us-east-1:123456789012:parameter/e2e/param"),
@@ -203,9 +203,10 @@ func testBoto3(t *testing.T, st *stub) []want {
 		w("kms", "GenerateDataKey", "kms:GenerateDataKey="+keyARN),
 		w("ssm", "GetParametersByPath", "ssm:GetParametersByPath=arn:aws:ssm:us-east-1:123456789012:parameter/e2e/"),
 		w("secretsmanager", "DescribeSecret", "secretsmanager:DescribeSecret=arn:aws:secretsmanager:us-east-1:123456789012:secret:e2e-secret-??????"),
-		w("logs", "CreateLogGroup", "logs:CreateLogGroup=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group"),
+		// IAM policies grant on a log group as log-group:NAME:* (CloudWatch Logs User Guide).
+		w("logs", "CreateLogGroup", "logs:CreateLogGroup=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:*"),
 		w("logs", "CreateLogStream", "logs:CreateLogStream=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:log-stream:e2e-stream"),
-		w("logs", "FilterLogEvents", "logs:FilterLogEvents=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group"),
+		w("logs", "FilterLogEvents", "logs:FilterLogEvents=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:*"),
 		w("monitoring", "PutMetricAlarm", "cloudwatch:PutMetricAlarm=arn:aws:cloudwatch:us-east-1:123456789012:alarm:e2e-alarm"),
 		w("ec2", "DescribeVpcs", "ec2:DescribeVpcs"),
 		w("ec2", "CreateSecurityGroup", "ec2:CreateSecurityGroup=arn:aws:ec2:us-east-1:123456789012:vpc/vpc-12345678"),
@@ -218,7 +219,8 @@ func testBoto3(t *testing.T, st *stub) []want {
 		w("kinesis", "PutRecord", "kinesis:PutRecord=arn:aws:kinesis:us-east-1:123456789012:stream/e2e-stream"),
 		w("events", "PutEvents", "events:PutEvents=arn:aws:events:us-east-1:123456789012:event-bus/e2e-bus"),
 		w("states", "StartExecution", "states:StartExecution=arn:aws:states:us-east-1:123456789012:stateMachine:e2e-sm"),
-		w("cloudformation", "DescribeStacks", "cloudformation:DescribeStacks"),
+		// A stack named by name: its ARN's ID part is not known.
+		w("cloudformation", "DescribeStacks", "cloudformation:DescribeStacks=arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-stack/*"),
 		// GetCallerIdentity needs no permission.
 		w("sts", "GetCallerIdentity"),
 	}
@@ -292,8 +294,8 @@ func testJSSDK(t *testing.T, st *stub) []want {
 		w("kms", "Encrypt", "kms:Encrypt="+keyARN),
 		w("kms", "Sign", "kms:Sign="+keyARN),
 		w("monitoring", "PutMetricData", "cloudwatch:PutMetricData"), // JSON protocol
-		w("logs", "DescribeLogStreams", "logs:DescribeLogStreams=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group"),
-		w("logs", "PutRetentionPolicy", "logs:PutRetentionPolicy=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group"),
+		w("logs", "DescribeLogStreams", "logs:DescribeLogStreams=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:*"),
+		w("logs", "PutRetentionPolicy", "logs:PutRetentionPolicy=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:*"),
 	}
 	checkPolicy(t, policy, wants)
 	return check(t, calls, "proxy", wants)

@@ -150,6 +150,7 @@ func TestTemplate(t *testing.T) {
 	p.add("Layers", "arn:aws:lambda:us-east-1:1:layer:b:2")
 	p.add("CopySource", "/src-bucket/a%20b.txt?versionId=3")
 	p.add("RoleName", "app")
+	p.parseFormBody(url.Values{"ResourceId.1": {"i-1"}, "ResourceId.2": {"ami-2"}, "Keys.1": {"key-3"}, "Unknown.1": {"zzz-4"}})
 	c := &tctx{partition: "aws", region: "us-east-1", account: "123456789012", path: "/restapis/x", params: p}
 	tests := []struct {
 		tmpl  string
@@ -165,6 +166,11 @@ func TestTemplate(t *testing.T) {
 		{"${RoleName|arn}", nil, true},
 		{"arn:${Partition}:s3:::${CopySource|copysource}", []string{"arn:aws:s3:::src-bucket/a b.txt"}, true},
 		{"arn:${Partition}:apigateway:${Region}::${@path}", []string{"arn:aws:apigateway:us-east-1::/restapis/x"}, true},
+		// EC2 IDs: one ARN each, by prefix; an ID whose ARN needs a name is
+		// inexact, an unknown one "*".
+		{"${ResourceId.N|ec2arn}", []string{"arn:aws:ec2:us-east-1:123456789012:instance/i-1", "arn:aws:ec2:us-east-1::image/ami-2"}, true},
+		{"${Keys.N|ec2arn}", []string{"arn:aws:ec2:us-east-1:123456789012:key-pair/*"}, false},
+		{"${Unknown.N|ec2arn}", []string{"*"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tmpl, func(t *testing.T) {
@@ -323,6 +329,27 @@ func TestFilters(t *testing.T) {
 		{"urlencode", "arn:aws:x:y", "arn%3Aaws%3Ax%3Ay", filterOK},
 		{"account", "123456789012:function:fn", "123456789012", filterOK},
 		{"arn", "name", "", filterDrop},
+		{"ec2arn", "i-0123456789abcdef0", "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0", filterOK},
+		{"ec2arn", "vol-0abc", "arn:aws:ec2:us-east-1:123456789012:volume/vol-0abc", filterOK},
+		{"ec2arn", "ami-0abc", "arn:aws:ec2:us-east-1::image/ami-0abc", filterOK},
+		{"ec2arn", "snap-0abc", "arn:aws:ec2:us-east-1::snapshot/snap-0abc", filterOK},
+		{"ec2arn", "sg-0abc", "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0abc", filterOK},
+		{"ec2arn", "sgr-0abc", "arn:aws:ec2:us-east-1:123456789012:security-group-rule/sgr-0abc", filterOK},
+		{"ec2arn", "vpc-0abc", "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0abc", filterOK},
+		{"ec2arn", "vpce-0abc", "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0abc", filterOK},
+		{"ec2arn", "vpce-svc-0abc", "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint-service/vpce-svc-0abc", filterOK},
+		{"ec2arn", "eipalloc-0abc", "arn:aws:ec2:us-east-1:123456789012:elastic-ip/eipalloc-0abc", filterOK},
+		{"ec2arn", "nat-0abc", "arn:aws:ec2:us-east-1:123456789012:natgateway/nat-0abc", filterOK},
+		{"ec2arn", "tgw-attach-0abc", "arn:aws:ec2:us-east-1:123456789012:transit-gateway-attachment/tgw-attach-0abc", filterOK},
+		{"ec2arn", "tgw-0abc", "arn:aws:ec2:us-east-1:123456789012:transit-gateway/tgw-0abc", filterOK},
+		{"ec2arn", "ipam-pool-0abc", "arn:aws:ec2::123456789012:ipam-pool/ipam-pool-0abc", filterOK},
+		{"ec2arn", "key-0abc", "arn:aws:ec2:us-east-1:123456789012:key-pair/*", filterPartial},
+		{"ec2arn", "arn:aws:ec2:eu-west-1:111122223333:instance/i-1", "arn:aws:ec2:eu-west-1:111122223333:instance/i-1", filterOK},
+		{"ec2arn", "xyz-0abc", "", filterMissing},
+		{"ec2arn", "i-", "", filterMissing},
+		{"cfnstack", "orders", "orders/*", filterOK},
+		{"cfnstack", "arn:aws:cloudformation:us-east-1:1:stack/orders/0fa3b3b0-1234", "orders/0fa3b3b0-1234", filterOK},
+		{"cfnstack", "arn:aws:cloudformation:us-east-1:1:changeSet/cs/0fa3", "", filterMissing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.filter+" "+tt.in, func(t *testing.T) {

@@ -3,6 +3,7 @@ package mapper
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -25,6 +26,7 @@ var knownFilters = map[string]bool{
 	"keys": true, "trimslash": true, "copysource": true, "copybucket": true, "copykey": true, "lower": true,
 	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
 	"ssmparam": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
+	"ec2arn": true, "cfnstack": true,
 }
 
 func parseTemplate(s string) (template, error) {
@@ -116,6 +118,8 @@ func (t template) expand(c *tctx) (out []string, exact bool) {
 			b.WriteByte('*')
 			exact = false
 			continue
+		case filterPartial:
+			exact = false
 		}
 		b.WriteString(f)
 	}
@@ -129,15 +133,24 @@ const (
 	filterOK      filterResult = iota
 	filterMissing              // the filter does not apply: the part becomes "*"
 	filterDrop                 // the template yields nothing
+	filterPartial              // the value has a "*" the request could not fill: usable, but inexact
 )
 
 func applyFilters(fs []string, v string, c *tctx) (string, filterResult) {
+	partial := false
 	for _, f := range fs {
 		var res filterResult
 		v, res = applyFilter(f, v, c)
-		if res != filterOK {
+		switch res {
+		case filterOK:
+		case filterPartial:
+			partial = true
+		default:
 			return "", res
 		}
+	}
+	if partial {
+		return v, filterPartial
 	}
 	return v, filterOK
 }
@@ -194,6 +207,9 @@ func (t template) expandAll(c *tctx) (out []string, exact bool) {
 				ok = false
 			case filterMissing:
 				b.WriteByte('*')
+				exact = false
+			case filterPartial:
+				b.WriteString(f)
 				exact = false
 			default:
 				b.WriteString(f)
@@ -368,6 +384,19 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 			v = v[:i]
 		}
 		return ok(v)
+	case "ec2arn":
+		return ec2ARN(v, c)
+	case "cfnstack":
+		// A stack name, or a stack ID (the stack's ARN, which ends in
+		// stack/NAME/ID). IAM grants on a stack by name with stack/NAME/*.
+		if strings.HasPrefix(v, "arn:") {
+			res := arnField(v, 5)
+			if rest, found := strings.CutPrefix(res, "stack/"); found && strings.Contains(rest, "/") {
+				return ok(rest)
+			}
+			return missing()
+		}
+		return ok(v + "/*")
 	case "loggroup":
 		if strings.HasPrefix(v, "arn:") {
 			v = strings.TrimPrefix(arnField(v, 5), "log-group:")
@@ -387,6 +416,137 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 		return ok(index)
 	}
 	return ok(v)
+}
+
+// ec2Type is an EC2 resource type that an ID prefix names.
+type ec2Type struct {
+	prefix, typ string
+	noAccount   bool // public AMIs and snapshots: arn:…:ec2:REGION::image/ami-…
+	noRegion    bool // IPAM resources: arn:…:ec2::ACCOUNT:ipam/ipam-…
+	byName      bool // the ARN names the resource, which its ID does not give
+}
+
+// ec2Types maps the prefixes of EC2 resource IDs to the resource types of
+// the Service Authorization Reference, longest prefix first, so that
+// tgw-attach- wins over tgw-.
+var ec2Types = func() []ec2Type {
+	ts := []ec2Type{
+		{prefix: "i-", typ: "instance"},
+		{prefix: "vol-", typ: "volume"},
+		{prefix: "snap-", typ: "snapshot", noAccount: true},
+		{prefix: "ami-", typ: "image", noAccount: true},
+		{prefix: "sg-", typ: "security-group"},
+		{prefix: "sgr-", typ: "security-group-rule"},
+		{prefix: "subnet-", typ: "subnet"},
+		{prefix: "vpc-", typ: "vpc"},
+		{prefix: "eni-", typ: "network-interface"},
+		{prefix: "igw-", typ: "internet-gateway"},
+		{prefix: "eigw-", typ: "egress-only-internet-gateway"},
+		{prefix: "rtb-", typ: "route-table"},
+		{prefix: "acl-", typ: "network-acl"},
+		{prefix: "eipalloc-", typ: "elastic-ip"},
+		{prefix: "nat-", typ: "natgateway"},
+		{prefix: "lt-", typ: "launch-template"},
+		{prefix: "key-", typ: "key-pair", byName: true},
+		{prefix: "pg-", typ: "placement-group", byName: true},
+		{prefix: "dopt-", typ: "dhcp-options"},
+		{prefix: "pl-", typ: "prefix-list"},
+		{prefix: "tgw-", typ: "transit-gateway"},
+		{prefix: "tgw-attach-", typ: "transit-gateway-attachment"},
+		{prefix: "tgw-rtb-", typ: "transit-gateway-route-table"},
+		{prefix: "tgw-mcast-domain-", typ: "transit-gateway-multicast-domain"},
+		{prefix: "tgw-ptb-", typ: "transit-gateway-policy-table"},
+		{prefix: "tgw-connect-peer-", typ: "transit-gateway-connect-peer"},
+		{prefix: "vgw-", typ: "vpn-gateway"},
+		{prefix: "cgw-", typ: "customer-gateway"},
+		{prefix: "vpn-", typ: "vpn-connection"},
+		{prefix: "pcx-", typ: "vpc-peering-connection"},
+		{prefix: "vpce-", typ: "vpc-endpoint"},
+		{prefix: "vpce-svc-", typ: "vpc-endpoint-service"},
+		{prefix: "fl-", typ: "vpc-flow-log"},
+		{prefix: "h-", typ: "dedicated-host"},
+		{prefix: "hr-", typ: "host-reservation"},
+		{prefix: "cr-", typ: "capacity-reservation"},
+		{prefix: "crf-", typ: "capacity-reservation-fleet"},
+		{prefix: "fleet-", typ: "fleet"},
+		{prefix: "sfr-", typ: "spot-fleet-request"},
+		{prefix: "sir-", typ: "spot-instances-request"},
+		{prefix: "egpu-", typ: "elastic-gpu"},
+		{prefix: "afi-", typ: "fpga-image"},
+		{prefix: "export-i-", typ: "export-instance-task"},
+		{prefix: "export-ami-", typ: "export-image-task"},
+		{prefix: "import-ami-", typ: "import-image-task"},
+		{prefix: "import-snap-", typ: "import-snapshot-task"},
+		{prefix: "cvpn-endpoint-", typ: "client-vpn-endpoint"},
+		{prefix: "cagw-", typ: "carrier-gateway"},
+		{prefix: "lgw-", typ: "local-gateway"},
+		{prefix: "lgw-rtb-", typ: "local-gateway-route-table"},
+		{prefix: "lgw-vif-", typ: "local-gateway-virtual-interface"},
+		{prefix: "lgw-vif-grp-", typ: "local-gateway-virtual-interface-group"},
+		{prefix: "ipam-", typ: "ipam", noRegion: true},
+		{prefix: "ipam-pool-", typ: "ipam-pool", noRegion: true},
+		{prefix: "ipam-scope-", typ: "ipam-scope", noRegion: true},
+		{prefix: "ipam-res-disco-", typ: "ipam-resource-discovery", noRegion: true},
+		{prefix: "ipam-res-disco-assoc-", typ: "ipam-resource-discovery-association", noRegion: true},
+		{prefix: "ipv4pool-ec2-", typ: "ipv4pool-ec2"},
+		{prefix: "ipv6pool-ec2-", typ: "ipv6pool-ec2"},
+		{prefix: "ipv4pool-coip-", typ: "coip-pool"},
+		{prefix: "tmf-", typ: "traffic-mirror-filter"},
+		{prefix: "tmfr-", typ: "traffic-mirror-filter-rule"},
+		{prefix: "tms-", typ: "traffic-mirror-session"},
+		{prefix: "tmt-", typ: "traffic-mirror-target"},
+		{prefix: "nip-", typ: "network-insights-path"},
+		{prefix: "nia-", typ: "network-insights-analysis"},
+		{prefix: "nis-", typ: "network-insights-access-scope"},
+		{prefix: "nisa-", typ: "network-insights-access-scope-analysis"},
+		{prefix: "iew-", typ: "instance-event-window"},
+		{prefix: "eice-", typ: "instance-connect-endpoint"},
+		{prefix: "vai-", typ: "verified-access-instance"},
+		{prefix: "vagr-", typ: "verified-access-group"},
+		{prefix: "vae-", typ: "verified-access-endpoint"},
+		{prefix: "vatp-", typ: "verified-access-trust-provider"},
+		{prefix: "replacevol-", typ: "replace-root-volume-task"},
+	}
+	sort.SliceStable(ts, func(i, j int) bool { return len(ts[i].prefix) > len(ts[j].prefix) })
+	return ts
+}()
+
+// ec2ARN returns the ARN of the EC2 resource an ID names ("i-0abc…" is
+// instance/i-0abc…), in the call's region and account. An ARN stays as it
+// is; an ID of no known type does not apply.
+func ec2ARN(id string, c *tctx) (string, filterResult) {
+	if strings.HasPrefix(id, "arn:") {
+		return id, filterOK
+	}
+	for _, t := range ec2Types {
+		rest, ok := strings.CutPrefix(id, t.prefix)
+		if !ok || rest == "" {
+			continue
+		}
+		region, account := c.region, c.account
+		if region == "" {
+			region = "*"
+		}
+		if account == "" {
+			account = "*"
+		}
+		if t.noAccount {
+			account = ""
+		}
+		if t.noRegion {
+			region = ""
+		}
+		partition := c.partition
+		if partition == "" {
+			partition = "aws"
+		}
+		arn := "arn:" + partition + ":ec2:" + region + ":" + account + ":" + t.typ + "/"
+		if t.byName {
+			return arn + "*", filterPartial
+		}
+		return arn + id, filterOK
+	}
+	return "", filterMissing
 }
 
 // pairPart returns the part of "first<sep>second" a filter wants; a

@@ -16,7 +16,8 @@ var contextPlaceholders = map[string]bool{"Partition": true, "Region": true, "Ac
 // placeholderSynonyms are ARN placeholders whose request member no naming
 // rule finds.
 var placeholderSynonyms = map[string][]string{
-	"ObjectName": {"Key"},
+	"ObjectName":  {"Key"},
+	"KeyPairName": {"KeyName"}, // EC2 key pairs
 }
 
 // binder fills the ARN formats of an operation's actions from its input.
@@ -24,6 +25,9 @@ type binder struct {
 	members  []inputMember
 	byName   map[string]inputMember
 	bindings map[string]string // curated: placeholder -> template
+	// formats are curated ARN formats that replace the catalog's for a
+	// resource type, keyed "prefix:type" (prefix in lower case).
+	formats map[string][]string
 }
 
 func newBinder(members []inputMember, bindings map[string]string) *binder {
@@ -52,6 +56,9 @@ type boundFormat struct {
 	template string
 	members  []string // request members it uses
 	required int      // how many of them are required
+	// wild: a placeholder became "*" because the only member of its
+	// resource type carries the other kind of value (a name for an ID).
+	wild bool
 }
 
 // arnMember returns the member that carries a whole ARN of resource type rt:
@@ -131,16 +138,50 @@ func (b *binder) member(ph, rt string) (inputMember, string, bool) {
 		}
 	}
 	// The resource type's own name: RoleNameWithPath <- RoleName, and
-	// TopicName <- topic (iot-data Publish).
+	// TopicName <- topic (iot-data Publish). A member that carries the
+	// other kind of value does not fill the placeholder: an ARN that ends
+	// in an ID is not named by a name (EC2 launch-template/${LaunchTemplateId}
+	// from LaunchTemplateName), nor one that ends in a name by an ID. The
+	// part becomes "*": the resource type is known, its name or ID is not.
+	// A member whose pattern takes a name or an ARN is an identifier of
+	// either kind, whatever its name says.
 	nrt := norm(rt)
+	conflict := false
 	for _, suf := range []string{"name", "id", ""} {
 		for _, m := range b.members {
 			if m.Scalar && !m.ARN && norm(m.Name) == nrt+suf && strings.HasPrefix(nph, nrt) {
+				if !m.NameOrARN && kindsConflict(ph, m.Name) {
+					conflict = true
+					continue
+				}
 				return use(m)
 			}
 		}
 	}
+	if conflict {
+		return inputMember{}, "*", true
+	}
 	return inputMember{}, "", false
+}
+
+// valueKind says whether a placeholder or member name stands for a name
+// ("name"), an ID ("id") or either ("").
+func valueKind(s string) string {
+	s = strings.TrimSuffix(s, "WithPath")
+	s = strings.TrimSuffix(s, "s")
+	switch {
+	case s == "name" || strings.HasSuffix(s, "Name"):
+		return "name"
+	case s == "id" || strings.HasSuffix(s, "Id") || strings.HasSuffix(s, "ID"):
+		return "id"
+	}
+	return ""
+}
+
+// kindsConflict reports a name filling an ID or an ID filling a name.
+func kindsConflict(placeholder, member string) bool {
+	p, m := valueKind(placeholder), valueKind(member)
+	return p != "" && m != "" && p != m
 }
 
 // bindFormat fills one ARN format, or reports that a placeholder has no
@@ -178,6 +219,10 @@ func (b *binder) bindFormat(format, rt string) (boundFormat, bool) {
 			break
 		}
 		exprs[ph] = expr
+		if expr == "*" {
+			bf.wild = true
+			continue
+		}
 		if strings.HasSuffix(expr, "|name}") && nameOrARN == "" {
 			nameOrARN = mb.Name
 		}
@@ -195,8 +240,24 @@ func (b *binder) bindFormat(format, rt string) (boundFormat, bool) {
 	if !ok {
 		return boundFormat{}, false
 	}
+	// A curated Region or Account binding applies where the format uses
+	// its member: a stack's account is that of the stack ID in StackName.
+	usesMembers := func(tmpl string) bool {
+		refs := placeholderRE.FindAllStringSubmatch(tmpl, -1)
+		for _, ref := range refs {
+			name, _, _ := strings.Cut(ref[1], "|")
+			name, _, _ = strings.Cut(name, ".")
+			if !contains(bf.members, name) {
+				return false
+			}
+		}
+		return len(refs) > 0
+	}
 	bf.template = placeholderRE.ReplaceAllStringFunc(format, func(s string) string {
 		ph := s[2 : len(s)-1]
+		if tmpl, ok := b.bindings[ph]; ok && contextPlaceholders[ph] && ph != "Partition" && usesMembers(tmpl) {
+			return tmpl
+		}
 		switch {
 		case ph == "Account" && urlMember != "":
 			return "${" + urlMember + "|account}"
@@ -235,17 +296,22 @@ func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.I
 		rt  string
 		sim float64
 	}
-	var cands []cand
+	var cands, wild []cand
 	for _, rtName := range a.ResourceTypes {
 		rt := ci.resourceType(prefix, rtName)
 		if rt == nil {
 			continue
 		}
-		for _, f := range rt.ARNFormats {
+		formats := rt.ARNFormats
+		if f, ok := b.formats[strings.ToLower(prefix)+":"+rtName]; ok {
+			formats = f
+		}
+		for _, f := range formats {
 			// Closeness to the operation: its name against the type's, and
 			// for REST APIs the literal path words of the ARN against the URI's.
 			sim := similarity(op, singular(rt.Name)) + pathSimilarity(f, uri)
-			if bf, ok := b.bindFormat(f, rt.Name); ok && len(bf.members) > 0 {
+			bf, ok := b.bindFormat(f, rt.Name)
+			if ok && len(bf.members) > 0 {
 				cands = append(cands, cand{bf, rt.Name, sim})
 				continue
 			}
@@ -255,6 +321,10 @@ func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.I
 					bf.required = 1
 				}
 				cands = append(cands, cand{bf, rt.Name, sim})
+				continue
+			}
+			if ok && bf.wild {
+				wild = append(wild, cand{bf, rt.Name, sim})
 			}
 		}
 	}
@@ -267,6 +337,10 @@ func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.I
 			}
 		}
 		cands = keep
+	}
+	if len(cands) == 0 {
+		// Only a type with a "*" for its name or ID: better than "*".
+		cands = wild
 	}
 	if len(cands) == 0 {
 		return boundSet{}

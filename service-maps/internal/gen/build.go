@@ -194,7 +194,11 @@ func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 			fullNames[s.IAMPrefix], fullNameOps[s.IAMPrefix] = md.fullName, len(s.Ops)
 		}
 		var bindings map[string]string
+		var formats map[string][]string
 		if cur != nil {
+			var errs []error
+			formats, errs = curatedFormats(ci, s, cur)
+			curErrs = append(curErrs, errs...)
 			for _, name := range sortedKeys(cur.Operations) {
 				if !hasOp(s, name) {
 					curErrs = append(curErrs, fmt.Errorf("curation %s.yaml: model %s has no operation %q", s.Model, s.Model, name))
@@ -220,6 +224,7 @@ func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 		}
 		for _, op := range s.Ops {
 			b := newBinder(md.inputs[op.Name], bindings)
+			b.formats = formats
 			if so := sar[client][strings.ToLower(op.Name)]; so != nil && len(so.Actions) > 0 {
 				req, poss := sarActions(ci, s.IAMPrefix, op.Name, so.Actions)
 				if req != "" {
@@ -280,6 +285,56 @@ func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 	g.count(m, in.ref, join, byModel)
 	m.Reference.Operations = g.stats.SAROps
 	return m, nil
+}
+
+// curatedFormats checks a curation file's formats and keys them for the
+// binder. A format must fit one of the catalog's for its resource type
+// (a log group's with a trailing ":*") or keep its text up to the first
+// request placeholder (a stack's stack/${StackName}, whose filter yields
+// the NAME/ID the catalog spells as two placeholders), so that what it
+// yields still fits the catalog.
+func curatedFormats(ci *catalogIndex, s *servicemaps.Service, cur *curationFile) (map[string][]string, []error) {
+	if len(cur.Formats) == 0 {
+		return nil, nil
+	}
+	out := map[string][]string{}
+	var errs []error
+	for _, name := range sortedKeys(cur.Formats) {
+		f := cur.Formats[name]
+		rt := ci.resourceType(s.IAMPrefix, name)
+		if rt == nil {
+			errs = append(errs, fmt.Errorf("curation %s.yaml: formats: %s has no resource type %q", s.Model, s.IAMPrefix, name))
+			continue
+		}
+		if err := mapper.CheckTemplate(f); err != nil {
+			errs = append(errs, fmt.Errorf("curation %s.yaml: formats: %s: %w", s.Model, name, err))
+			continue
+		}
+		fits := false
+		for _, cf := range rt.ARNFormats {
+			if formatRE(cf).MatchString(f) || arnPrefix(cf) == arnPrefix(f) {
+				fits = true
+			}
+		}
+		if !fits {
+			errs = append(errs, fmt.Errorf("curation %s.yaml: formats: %s: %q fits none of the catalog's formats %v", s.Model, name, f, rt.ARNFormats))
+			continue
+		}
+		out[strings.ToLower(s.IAMPrefix)+":"+name] = []string{f}
+	}
+	return out, errs
+}
+
+// arnPrefix is a format up to its first request placeholder: the
+// partition, service, region, account and resource type part, which a
+// curated format must keep ("arn:${Partition}:cloudformation:${Region}:${Account}:stack/").
+func arnPrefix(format string) string {
+	for _, loc := range placeholderRE.FindAllStringSubmatchIndex(format, -1) {
+		if !contextPlaceholders[format[loc[2]:loc[3]]] {
+			return format[:loc[0]]
+		}
+	}
+	return format
 }
 
 func hasOp(s *servicemaps.Service, name string) bool {

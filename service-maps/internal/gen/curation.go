@@ -22,10 +22,13 @@ import (
 
 // curationFile is one curation/<model>.yaml; see curation/README.md.
 type curationFile struct {
-	Model      string                `yaml:"model"`
-	IAMPrefix  string                `yaml:"iam_prefix"`
-	Aliases    []string              `yaml:"aliases"`
-	Bindings   map[string]string     `yaml:"bindings"`
+	Model     string            `yaml:"model"`
+	IAMPrefix string            `yaml:"iam_prefix"`
+	Aliases   []string          `yaml:"aliases"`
+	Bindings  map[string]string `yaml:"bindings"`
+	// Formats replace the catalog's ARN formats of the service's resource
+	// types when the generator binds them: resource type -> format.
+	Formats    map[string]string     `yaml:"formats"`
 	Operations map[string]curationOp `yaml:"operations"`
 }
 
@@ -126,7 +129,7 @@ func parseCuration(base string, data []byte) (*curationFile, error) {
 
 // The mapper is the contract for templates and rules: what it cannot fill
 // or evaluate must not reach the maps.
-var refRE = regexp.MustCompile(`^[A-Za-z0-9_.\-:*@]+(\|[a-z]+)*$`)
+var refRE = regexp.MustCompile(`^[A-Za-z0-9_.\-:*@]+(\|[a-z][a-z0-9]*)*$`)
 
 // checkTemplate validates the ${...} references of a resource or condition
 // template against the operation's input members and their wire names.

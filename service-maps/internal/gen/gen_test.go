@@ -285,6 +285,31 @@ func TestBind(t *testing.T) {
 			members: []inputMember{{Name: "KeyId"}},
 			want:    boundSet{},
 		},
+		{
+			// EC2's launch-template/${LaunchTemplateId} from LaunchTemplateName.
+			name:    "a name does not fill an ID",
+			action:  "keys:Decrypt",
+			members: []inputMember{{Name: "KeyName", Required: true, Scalar: true}},
+			want:    boundSet{Templates: []string{"arn:${Partition}:keys:${Region}:${Account}:key/*"}},
+		},
+		{
+			name:    "an ID does not fill a name",
+			action:  "keys:Invoke",
+			members: []inputMember{{Name: "FunctionId", Required: true, Scalar: true}},
+			want:    boundSet{Templates: []string{"arn:${Partition}:keys:${Region}:${Account}:function:*"}},
+		},
+		{
+			name:    "a member that takes a name or an ARN fills either",
+			action:  "keys:Decrypt",
+			members: []inputMember{{Name: "KeyName", Required: true, Scalar: true, NameOrARN: true}},
+			want:    boundSet{Templates: []string{"arn:${Partition}:keys:${KeyName|region}:${KeyName|account}:key/${KeyName|name}"}},
+		},
+		{
+			name:    "a whole ARN wins over a type with a *",
+			action:  "keys:Decrypt",
+			members: []inputMember{{Name: "KeyName", Required: true, Scalar: true}, {Name: "KeyArn", Scalar: true, ARN: true}},
+			want:    boundSet{Templates: []string{"${KeyArn}"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -298,6 +323,27 @@ func TestBind(t *testing.T) {
 			}
 		})
 	}
+	t.Run("curated format", func(t *testing.T) {
+		_, a, s, _ := ci.action("keys:GetTable")
+		b := newBinder([]inputMember{{Name: "TableName", Scalar: true, Required: true}}, nil)
+		b.formats = map[string][]string{"keys:table": {"arn:${Partition}:keys:${Region}:${Account}:table/${TableName}:*"}}
+		got := b.bind(ci, s.Prefix, "Op", "", a, false)
+		want := []string{"arn:${Partition}:keys:${Region}:${Account}:table/${TableName}:*"}
+		if !reflect.DeepEqual(got.Templates, want) {
+			t.Errorf("bind = %v, want %v", got.Templates, want)
+		}
+	})
+	t.Run("curated region and account", func(t *testing.T) {
+		_, a, s, _ := ci.action("keys:Invoke")
+		bindings := map[string]string{"FunctionName": "${Fn|lambdafn}", "Region": "${Fn|region}", "Account": "${Other|account}"}
+		b := newBinder([]inputMember{{Name: "Fn", Scalar: true, Required: true}, {Name: "Other", Scalar: true}}, bindings)
+		got := b.bind(ci, s.Prefix, "Op", "", a, false)
+		// Account names a member the format does not use: the call's.
+		want := []string{"arn:${Partition}:keys:${Fn|region}:${Account}:function:${Fn|lambdafn}"}
+		if !reflect.DeepEqual(got.Templates, want) {
+			t.Errorf("bind = %v, want %v", got.Templates, want)
+		}
+	})
 	t.Run("curated binding", func(t *testing.T) {
 		_, a, s, _ := ci.action("keys:Decrypt")
 		b := newBinder([]inputMember{{Name: "Alias", Scalar: true, Required: true}}, map[string]string{"KeyId": "${Alias|name}"})
@@ -366,6 +412,28 @@ func TestAssemble(t *testing.T) {
 	}
 }
 
+// TestCuratedFormat checks that a curation file's format replaces the
+// catalog's where the generator binds the service's resources.
+func TestCuratedFormat(t *testing.T) {
+	const cur = "model: sqsish\nformats:\n  queue: \"arn:${Partition}:sqsish:${Region}:${Account}:${QueueName}:*\"\n"
+	g := &generator{log: io.Discard}
+	m, err := g.assemble(fixtureInputs(t, cur))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range m.Services[0].Ops {
+		if o.Name != "GetQueueAttributes" {
+			continue
+		}
+		want := []string{"arn:${Partition}:sqsish:${Region}:${QueueUrl|account}:${QueueUrl|last}:*"}
+		if len(o.Actions) != 1 || !reflect.DeepEqual(o.Actions[0].Resources, want) {
+			t.Errorf("GetQueueAttributes actions = %+v, want resources %v", o.Actions, want)
+		}
+		return
+	}
+	t.Fatal("no GetQueueAttributes")
+}
+
 func TestCurationInvalid(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unknown action", "model: sqsish\noperations:\n  SendMessage:\n    actions: [sqsish:Nope]\n", "not in the IAM catalog"},
@@ -376,6 +444,8 @@ func TestCurationInvalid(t *testing.T) {
 		{"resource for resourceless action", "model: sqsish\noperations:\n  ListQueues:\n    actions:\n      - action: sqsish:ListQueues\n        resources: [\"${QueueNamePrefix}\"]\n", "no resource type"},
 		{"possible without reason", "model: sqsish\noperations:\n  SendMessage:\n    possible: [keys:Decrypt]\n", "no reason"},
 		{"bad when", "model: sqsish\noperations:\n  SendMessage:\n    rules:\n      - when: \"a ~~ b\"\n        add: [keys:Decrypt]\n", "bad term"},
+		{"format of an unknown type", "model: sqsish\nformats:\n  nope: \"arn:${Partition}:sqsish:${Region}:${Account}:${QueueName}\"\n", "no resource type"},
+		{"format of another shape", "model: sqsish\nformats:\n  queue: \"arn:${Partition}:s3:::${QueueName}\"\n", "fits none"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
