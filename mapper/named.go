@@ -175,17 +175,51 @@ func addNamedParams(p *Params, js []byte, op *operation) {
 	raw := newParams(nil, nil)
 	raw.flattenJSON(js)
 	paths := make([]string, 0, len(raw.vals))
+	inner := map[string]bool{} // paths of objects: their values are member names
 	for k := range raw.vals {
 		paths = append(paths, k)
+		for i := strings.IndexByte(k, '.'); i >= 0; i = nextDot(k, i) {
+			inner[k[:i]] = true
+		}
 	}
 	sort.Strings(paths)
 	for _, path := range paths {
-		for _, name := range paramNames(path, op) {
+		var names []string
+		if inner[path] {
+			// An object's value list is its member names, for the keys
+			// filter: under its own name only, never under a member
+			// alias, where a name would pass for a value
+			// ("resourcesSet.items" is not a ResourceId).
+			names = []string{path}
+			if up := upperPath(path); up != path {
+				names = append(names, up)
+			}
+		} else {
+			names = paramNames(path, op)
+		}
+		for _, name := range names {
 			for _, v := range raw.vals[path] {
 				p.add(name, v)
 			}
 		}
 	}
+}
+
+// upperPath upper-cases the first letter of each segment of path.
+func upperPath(path string) string {
+	segs := strings.Split(path, ".")
+	for i, s := range segs {
+		segs[i] = upperFirst(s)
+	}
+	return strings.Join(segs, ".")
+}
+
+// nextDot returns the index of the next '.' in s after i, or -1.
+func nextDot(s string, i int) int {
+	if j := strings.IndexByte(s[i+1:], '.'); j >= 0 {
+		return i + 1 + j
+	}
+	return -1
 }
 
 // paramNames lists the names a logged parameter path is known by.

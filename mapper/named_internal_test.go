@@ -90,3 +90,25 @@ func TestBindARNsFromCatalog(t *testing.T) {
 		t.Errorf("an exact action changed: %+v", uses[2])
 	}
 }
+
+// TestNamedObjectKeysAreNotValues: the flattener lists an object's member
+// names as the object's values (for the keys filter); they must not reach
+// a member alias, where EC2's "resourcesSet.items" would pass its member
+// name "resourceId" off as a resource ID and bind "*".
+func TestNamedObjectKeysAreNotValues(t *testing.T) {
+	m, err := servicemaps.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := NewIndex(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ix.Map(&iamwatch.Observation{Source: iamwatch.SourceCloudTrail, Service: "ec2.amazonaws.com", API: "CreateTags",
+		Region: "us-east-1", AccountID: "111122223333",
+		Params: []byte(`{"resourcesSet":{"items":[{"resourceId":"i-0a1b2c3d4e5f60718"}]},"tagSet":{"items":[{"key":"owner","value":"orders"}]}}`)})
+	want := []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-0a1b2c3d4e5f60718"}
+	if len(c.Actions) != 1 || !slices.Equal(c.Actions[0].Resources, want) || !c.Actions[0].Exact {
+		t.Errorf("CreateTags from CloudTrail: %+v, want ec2:CreateTags exactly on %v", c.Actions, want)
+	}
+}
