@@ -287,22 +287,8 @@ func (a *app) diffUses(ctx context.Context, o diffOptions) ([]iamwatch.ActionUse
 	defer db.Close()
 	// --principal names the compared principal, not whose calls to read.
 	f.Principal = ""
-	if len(f.Sessions) == 0 && len(f.Labels) == 0 && !o.all {
-		sessions, err := db.Sessions(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if len(sessions) == 0 {
-			return nil, hintError{fmt.Errorf("no sessions in %s", db.Path()), "iamwatch run -- YOUR COMMAND"}
-		}
-		latest := sessions[0]
-		for _, s := range sessions[1:] {
-			if s.Created.After(latest.Created) {
-				latest = s
-			}
-		}
-		f.Sessions = []string{latest.Name}
-		fmt.Fprintf(a.stderr, "iamwatch: diff of session %q (--all for every session)\n", latest.Name)
+	if _, err := a.selectSessions(ctx, db, &f, o.all, "diff of"); err != nil {
+		return nil, err
 	}
 	return readUses(ctx, db, f)
 }

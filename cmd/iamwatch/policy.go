@@ -180,22 +180,8 @@ func (a *app) generatePolicy(ctx context.Context, o policyOptions) (generator.Po
 	defer db.Close()
 	// A label selects calls across sessions (a test's, merged from many
 	// CI runs): it replaces the latest-session default.
-	if len(f.Sessions) == 0 && len(f.Labels) == 0 && !o.all {
-		sessions, err := db.Sessions(ctx)
-		if err != nil {
-			return generator.Policy{}, err
-		}
-		if len(sessions) == 0 {
-			return generator.Policy{}, hintError{fmt.Errorf("no sessions in %s", db.Path()), "iamwatch run -- YOUR COMMAND"}
-		}
-		latest := sessions[0]
-		for _, s := range sessions[1:] {
-			if s.Created.After(latest.Created) {
-				latest = s
-			}
-		}
-		f.Sessions = []string{latest.Name}
-		fmt.Fprintf(a.stderr, "iamwatch: policy for session %q (--all for every session)\n", latest.Name)
+	if _, err := a.selectSessions(ctx, db, &f, o.all, "policy for"); err != nil {
+		return generator.Policy{}, err
 	}
 	uses, err := readUses(ctx, db, f)
 	if err != nil {

@@ -60,22 +60,9 @@ kept as a CI artifact and opened offline.`,
 				// not whose calls to read.
 				f.Principal = ""
 			}
-			sessions, err := db.Sessions(cmd.Context())
+			sessions, err := a.selectSessions(cmd.Context(), db, &f, a.v.GetBool("all"), "report on")
 			if err != nil {
 				return err
-			}
-			if len(f.Sessions) == 0 && len(f.Labels) == 0 && !a.v.GetBool("all") {
-				if len(sessions) == 0 {
-					return hintError{fmt.Errorf("no sessions in %s", db.Path()), "iamwatch run -- YOUR COMMAND"}
-				}
-				latest := sessions[0]
-				for _, s := range sessions[1:] {
-					if s.Created.After(latest.Created) {
-						latest = s
-					}
-				}
-				f.Sessions = []string{latest.Name}
-				fmt.Fprintf(a.stderr, "iamwatch: report on session %q (--session or --all for others)\n", latest.Name)
 			}
 			rep := &report.Report{Session: strings.Join(f.Sessions, ", "), Generated: time.Now()}
 			if len(f.Sessions) == 1 {
