@@ -41,12 +41,16 @@ test-deps:
 	@sh scripts/test-deps.sh
 
 # Benchmarks, benchstat-friendly. The proxy's are compared with a bare
-# goproxy MITM in the same run; the ratio is the figure.
+# goproxy MITM in the same run; the ratio is the figure (for the proxy
+# recording every call: BenchmarkCaptureOverhead's vs-goproxy).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./mapper/ ./service-maps/ ./generator/ ./generator/eval/ ./proxy/cloudtrail/
 	$(GO) test -run '^$$' -bench 'Throughput|Latency' -count 6 ./proxy/
 	$(GO) test -run '^$$' -bench Stream2GiB -benchtime 1x ./proxy/
 	$(GO) test -run '^$$' -bench . -count 3 ./store/
+	$(GO) test -run '^$$' -bench CaptureOverhead -benchtime 4x -count 6 ./cmd/iamwatch/
+	$(GO) test -run '^$$' -bench CaptureCall -cpu 1 -benchmem -count 6 ./cmd/iamwatch/
+	$(GO) test -run '^$$' -bench Policy1M -benchtime 3x -count 3 ./cmd/iamwatch/
 
 FUZZTIME ?= 5m
 fuzz:
