@@ -139,6 +139,9 @@ func (s *jsonScanner) str() (string, bool) {
 		switch s.b[i] {
 		case '"':
 			s.i = i + 1
+			if !utf8.Valid(s.b[start:i]) {
+				return string(appendValidUTF8(nil, s.b[start:i])), true
+			}
 			return string(s.b[start:i]), true
 		case '\\':
 			return s.slowStr(start)
@@ -157,6 +160,9 @@ func (s *jsonScanner) slowStr(start int) (string, bool) {
 		switch {
 		case c == '"':
 			s.i = i + 1
+			if !utf8.Valid(out) {
+				return string(appendValidUTF8(nil, out)), true
+			}
 			return string(out), true
 		case c != '\\':
 			out = append(out, c)
@@ -203,6 +209,23 @@ func (s *jsonScanner) slowStr(start int) (string, bool) {
 		i += 2
 	}
 	return "", false
+}
+
+// appendValidUTF8 appends b to out with each byte that is not part of a
+// valid UTF-8 sequence replaced by U+FFFD, as encoding/json decodes
+// strings: a key or value then reads the same to the mapper as to the
+// SDKs' own JSON decoders.
+func appendValidUTF8(out, b []byte) []byte {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 func (s *jsonScanner) hex4(i int) (rune, int) {
