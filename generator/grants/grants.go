@@ -435,10 +435,13 @@ func (in *Input) find(name string) (Principal, error) {
 		}
 		return Principal{}, &PrincipalError{File: in.Name, Candidates: in.Principals, Err: ErrAmbiguousPrincipal}
 	}
-	// Exact matches first, then IAM's case-insensitive names, then a
+	// A principal's ID first (IDs are unique, so For(p.ID()) always
+	// chooses p, even when another principal's name is that ID), then
+	// other exact matches, then IAM's case-insensitive names, then a
 	// Terraform address without its module path.
 	tests := []func(Principal) bool{
-		func(p Principal) bool { return p.ID() == name || p.ARN == name || p.Address == name || p.Name == name },
+		func(p Principal) bool { return p.ID() == name },
+		func(p Principal) bool { return p.ARN == name || p.Address == name || p.Name == name },
 		func(p Principal) bool { return p.Name != "" && strings.EqualFold(p.Name, name) },
 		func(p Principal) bool { return strings.HasSuffix(p.Address, "."+name) },
 	}
