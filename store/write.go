@@ -24,6 +24,7 @@ func (db *DB) Begin(ctx context.Context, rec *iamwatch.Record) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("begin call: %w", err)
 	}
+	db.withUID(r)
 	r.pending = true
 	if db.j != nil {
 		id, err := db.journalBegin(ctx, r)
@@ -69,6 +70,7 @@ func (db *DB) Add(ctx context.Context, rec *iamwatch.Record) error {
 	if err != nil {
 		return fmt.Errorf("add call: %w", err)
 	}
+	db.withUID(r)
 	if err := db.send(ctx, &op{kind: opAdd, row: r}); err != nil {
 		return fmt.Errorf("add call in %q: %w", db.path, err)
 	}
@@ -189,11 +191,13 @@ func (db *DB) row(rec *iamwatch.Record) (*row, error) {
 	if err := checkName(rec.Session); err != nil {
 		return nil, fmt.Errorf("session %q: %w", rec.Session, err)
 	}
+	// A new call's UID is made by Begin and Add (withUID): Finish keeps
+	// Begin's, and a UID costs a read of the system's random source.
 	uid := rec.UID
-	if uid == "" {
-		uid = newUID(db.now())
-	} else if err := checkUID(uid); err != nil {
-		return nil, err
+	if uid != "" {
+		if err := checkUID(uid); err != nil {
+			return nil, err
+		}
 	}
 	t := rec.Time
 	if t.IsZero() {
@@ -366,6 +370,13 @@ func (db *DB) conditions(m map[string][]string) string {
 	}
 	b = append(b, '}')
 	return string(b)
+}
+
+// withUID gives r a new UID unless its record named one.
+func (db *DB) withUID(r *row) {
+	if r.uid == "" {
+		r.uid = newUID(db.now())
+	}
 }
 
 // newUID returns a version 7 UUID: 48 bits of Unix milliseconds, then 74
