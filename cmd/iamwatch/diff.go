@@ -51,18 +51,11 @@ func (a *app) diffOptions() (diffOptions, error) {
 	if !containsValue(generator.FailOns(), o.failOn) {
 		return o, usageError{fmt.Errorf("--fail-on must be missing, conditional, unused, any or none, not %q", o.failOn)}
 	}
-	for _, level := range a.v.GetStringSlice("scp") {
-		var paths []string
-		for _, p := range strings.Split(level, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				paths = append(paths, p)
-			}
-		}
-		if len(paths) == 0 {
-			return o, usageError{errors.New("--scp needs at least one file")}
-		}
-		o.scps = append(o.scps, paths)
+	scps, err := scpLevels(a.v.GetStringSlice("scp"))
+	if err != nil {
+		return o, err
 	}
+	o.scps = scps
 	return o, nil
 }
 
@@ -291,4 +284,23 @@ func (a *app) diffUses(ctx context.Context, o diffOptions) ([]iamwatch.ActionUse
 		return nil, err
 	}
 	return readUses(ctx, db, f)
+}
+
+// scpLevels reads --scp: one flag per organization level, root first, with
+// the level's policy files separated by commas.
+func scpLevels(flags []string) ([][]string, error) {
+	var levels [][]string
+	for _, level := range flags {
+		var paths []string
+		for _, p := range strings.Split(level, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				paths = append(paths, p)
+			}
+		}
+		if len(paths) == 0 {
+			return nil, usageError{errors.New("--scp needs at least one file")}
+		}
+		levels = append(levels, paths)
+	}
+	return levels, nil
 }

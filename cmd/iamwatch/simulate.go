@@ -79,16 +79,11 @@ func (a *app) simulate() error {
 			return err
 		}
 	}
-	for _, level := range a.v.GetStringSlice("scp") {
-		var paths []string
-		for _, p := range strings.Split(level, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				paths = append(paths, p)
-			}
-		}
-		if len(paths) == 0 {
-			return usageError{errors.New("--scp needs at least one file")}
-		}
+	levels, err := scpLevels(a.v.GetStringSlice("scp"))
+	if err != nil {
+		return err
+	}
+	for _, paths := range levels {
 		policies, err := readPolicies(paths)
 		if err != nil {
 			return err
