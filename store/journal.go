@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -37,23 +38,38 @@ type journal struct {
 	f        *os.File
 	path     string
 	size     int64
+	maxSize  int64 // journalMaxSize; tests lower it
 	next     int64
 	inflight map[int64]*row // by the provisional (negative) ID Begin returned
 
 	// Begins that arrive while a write(2) is in progress queue their lines
-	// in pending; the next Begin to find the file idle writes them all at
-	// once (group commit), and each Begin returns once its own line's
-	// write has returned. Under load that is one system call for many
-	// calls instead of one each.
-	cond    *sync.Cond // on mu: a write finished
+	// in pending, as one batch (cur); when the write in progress returns,
+	// its writer hands the next write to one of that batch's Begins, which
+	// writes the whole batch at once (group commit). Each Begin returns
+	// once its own batch's write has returned. Under load that is one
+	// system call for many calls instead of one each, and the Begins of a
+	// batch wake by its done channel, without contending for mu.
 	pending []byte
 	spare   []byte
-	writing bool   // a write(2) is in progress, without mu
-	queued  uint64 // number of the write that will take pending
-	written uint64 // writes finished
+	cur     *jbatch // the batch pending holds; nil when it is empty
+	writing bool    // a write(2) is in progress, or handed to cur's Begins
+	idle    *sync.Cond
 	// broken is the error of a failed write: the file may end in a torn
-	// line, so nothing more is appended until a rotation rewrites it.
+	// line, so nothing more is appended until a rotation replaces it.
 	broken error
+
+	// A rotation renames the journal to path.N and starts a new one with
+	// the calls still in flight; rotated files are removed once the calls
+	// they hold are committed, by a goroutine that Flushes meanwhile.
+	rotations int
+	rotated   sync.WaitGroup
+}
+
+// jbatch is the lines of Begins written with one write(2).
+type jbatch struct {
+	done chan struct{} // closed once the write has returned; err is set
+	lead chan struct{} // receives once: the receiver writes the batch
+	err  error
 }
 
 // jrow is a row as the journal writes it.
@@ -186,7 +202,15 @@ func (j jrow) row() *row {
 func (db *DB) openJournal(ctx context.Context) error {
 	olds, _ := filepath.Glob(db.path + ".journal.*")
 	for _, old := range olds {
-		pid, err := strconv.Atoi(old[len(db.path+".journal."):])
+		// PATH.journal.PID, or PATH.journal.PID.N rotated from it.
+		name := old[len(db.path+".journal."):]
+		if i := strings.IndexByte(name, '.'); i >= 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err != nil {
+				continue
+			}
+			name = name[:i]
+		}
+		pid, err := strconv.Atoi(name)
 		if err != nil || (pid != os.Getpid() && processAlive(pid)) {
 			continue // another process's live journal, or not a journal
 		}
@@ -217,8 +241,8 @@ func (db *DB) openJournal(ctx context.Context) error {
 		}
 		return fmt.Errorf("open journal: %w", err)
 	}
-	db.j = &journal{f: f, path: path, inflight: map[int64]*row{}}
-	db.j.cond = sync.NewCond(&db.j.mu)
+	db.j = &journal{f: f, path: path, maxSize: journalMaxSize, inflight: map[int64]*row{}}
+	db.j.idle = sync.NewCond(&db.j.mu)
 	return nil
 }
 
@@ -257,50 +281,59 @@ func (db *DB) journalBegin(ctx context.Context, r *row) (int64, error) {
 	line := appendJRow(make([]byte, 0, 512), r)
 	j := db.j
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	if j.f == nil {
+		j.mu.Unlock()
 		return 0, ErrClosed
 	}
-	if j.broken != nil || j.size+int64(len(j.pending))+int64(len(line)) > journalMaxSize {
-		// A rewrite from the calls in flight both bounds the file and
-		// drops whatever a failed write left torn.
-		if err := db.rotateJournal(ctx); err != nil {
+	if j.broken != nil || j.size+int64(len(j.pending))+int64(len(line)) > j.maxSize {
+		// A new file, started from the calls in flight, both bounds the
+		// journal and leaves behind whatever a failed write left torn.
+		if err := db.rotateJournal(); err != nil {
+			j.mu.Unlock()
 			return 0, err
 		}
 	}
 	j.pending = append(j.pending, line...)
-	my := j.queued
+	b := j.cur
+	if b == nil {
+		b = &jbatch{done: make(chan struct{}), lead: make(chan struct{}, 1)}
+		j.cur = b
+	}
 	j.next--
 	id := j.next
 	j.inflight[id] = r
-	for j.written <= my {
-		if j.writing {
-			j.cond.Wait()
-			continue
+	if !j.writing {
+		j.writing = true
+		j.write() // unlocks
+	} else {
+		j.mu.Unlock()
+		select {
+		case <-b.done:
+		case <-b.lead:
+			j.mu.Lock()
+			j.write()
 		}
-		j.writeQueued()
 	}
-	if j.broken != nil {
+	if b.err != nil {
 		// This call's line may not be on disk; the caller records it
 		// another way (Add).
+		j.mu.Lock()
 		delete(j.inflight, id)
-		return 0, fmt.Errorf("write journal: %w", j.broken)
+		j.mu.Unlock()
+		return 0, fmt.Errorf("write journal: %w", b.err)
 	}
 	return id, nil
 }
 
-// writeQueued writes the pending lines as one write(2), releasing j.mu
-// meanwhile. j.mu is held and no write is in progress.
-func (j *journal) writeQueued() {
-	buf := j.pending
-	j.pending = j.spare[:0]
-	j.writing = true
-	j.queued++
+// write writes the batch pending holds with one write(2), then hands the
+// next write to the batch queued meanwhile, if any. j.mu is held, and
+// released on return; j.writing is set for this write.
+func (j *journal) write() {
+	b, buf, f := j.cur, j.pending, j.f
+	j.cur, j.pending = nil, j.spare[:0]
 	j.mu.Unlock()
-	_, err := j.f.Write(buf)
+	_, err := f.Write(buf)
 	j.mu.Lock()
-	j.writing = false
-	j.written++
 	if err != nil {
 		j.broken = err
 	} else {
@@ -309,55 +342,76 @@ func (j *journal) writeQueued() {
 	if cap(buf) <= 1<<20 {
 		j.spare = buf[:0]
 	}
-	j.cond.Broadcast()
+	b.err = err
+	close(b.done)
+	if j.cur != nil {
+		j.cur.lead <- struct{}{} // j.writing stays set: the write is handed on
+	} else {
+		j.writing = false
+		j.idle.Broadcast()
+	}
+	j.mu.Unlock()
 }
 
-// idle waits until no write is in progress and none is queued. j.mu is
-// held.
-func (j *journal) idle() {
-	for j.writing || len(j.pending) > 0 {
-		if j.writing {
-			j.cond.Wait()
+// waitIdle waits until no write is in progress and none is queued. j.mu
+// is held.
+func (j *journal) waitIdle() {
+	for j.writing || j.cur != nil {
+		if !j.writing {
+			j.writing = true
+			j.write()
+			j.mu.Lock()
 			continue
 		}
-		j.writeQueued()
+		j.idle.Wait()
 	}
 }
 
-// rotateJournal commits what is queued and rewrites the journal with the
-// calls still in flight. j.mu is held.
-func (db *DB) rotateJournal(ctx context.Context) error {
+// rotateJournal renames the journal to path.N and starts a new one with
+// the calls still in flight, so that the new file holds every call the
+// journal still answers for. The calls of the old file that are finished
+// are queued for the database or committed; a goroutine removes the old
+// file once a Flush has committed them. Nothing waits for the database
+// here: Begins go on meanwhile. j.mu is held.
+func (db *DB) rotateJournal() error {
 	j := db.j
-	j.idle()
-	if err := db.Flush(ctx); err != nil {
-		return err
-	}
-	tmp := j.path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
+	j.waitIdle()
+	j.rotations++
+	old := fmt.Sprintf("%s.%d", j.path, j.rotations)
+	if err := os.Rename(j.path, old); err != nil {
 		return fmt.Errorf("rotate journal: %w", err)
 	}
-	w := bufio.NewWriter(f)
-	var size int64
+	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o600)
+	if err != nil {
+		// Calls begun from now on fail and are added whole; the old
+		// file, with the calls in flight, stays where a replay finds it.
+		j.broken = err
+		return fmt.Errorf("rotate journal: %w", err)
+	}
+	var buf []byte
 	for _, r := range j.inflight {
-		line := appendJRow(nil, r)
-		w.Write(line)
-		size += int64(len(line))
+		buf = appendJRow(buf, r)
 	}
-	if err := w.Flush(); err != nil {
+	if _, err := f.Write(buf); err != nil {
 		f.Close()
-		return fmt.Errorf("rotate journal: %w", err)
-	}
-	f.Close()
-	if err := os.Rename(tmp, j.path); err != nil {
-		return fmt.Errorf("rotate journal: %w", err)
-	}
-	nf, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
+		j.broken = err
 		return fmt.Errorf("rotate journal: %w", err)
 	}
 	j.f.Close()
-	j.f, j.size, j.broken = nf, size, nil
+	j.f, j.size, j.broken = f, int64(len(buf)), nil
+	j.rotated.Add(1)
+	go func() {
+		defer j.rotated.Done()
+		// The old file holds no call in flight any more: once what was
+		// queued before now is committed, it answers for nothing. If
+		// the Flush fails, it stays, for the next Open to replay.
+		if err := db.Flush(context.Background()); err != nil {
+			return
+		}
+		if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.log.Warn("store: cannot remove a rotated journal", "path", old, "err", err)
+		}
+	}()
 	return nil
 }
 
@@ -385,8 +439,25 @@ func (db *DB) journalFinish(ctx context.Context, id int64, r *row) error {
 	return db.send(ctx, &op{kind: opAdd, row: r})
 }
 
+// journalEnd writes the call Begin journaled under id to the database with
+// its outcome.
+func (db *DB) journalEnd(ctx context.Context, id int64, status int, errorCode string, latencyNS int64) error {
+	j := db.j
+	j.mu.Lock()
+	begun, ok := j.inflight[id]
+	delete(j.inflight, id)
+	j.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("call %d: %w", id, ErrNotFound)
+	}
+	// begun is no longer shared: the journal forgot it.
+	begun.pending = false
+	begun.status, begun.errorCode, begun.latencyNS = status, errorCode, latencyNS
+	return db.send(ctx, &op{kind: opAdd, row: begun})
+}
+
 // closeJournal stores the calls still in flight as pending, commits, and
-// empties the journal.
+// removes the journal and any rotated ones.
 func (db *DB) closeJournal(ctx context.Context) error {
 	j := db.j
 	j.mu.Lock()
@@ -394,15 +465,19 @@ func (db *DB) closeJournal(ctx context.Context) error {
 	if j.f == nil {
 		return nil
 	}
-	j.idle()
+	j.waitIdle()
 	for id, r := range j.inflight {
 		if err := db.send(ctx, &op{kind: opAdd, row: r}); err != nil {
 			return err
 		}
 		delete(j.inflight, id)
 	}
-	if err := db.Flush(ctx); err != nil {
-		// The journal file stays, for the next Open to replay; its
+	err := db.Flush(ctx)
+	// The rotations' goroutines Flush too; they are done once the writer
+	// has answered them.
+	j.rotated.Wait()
+	if err != nil {
+		// The journal files stay, for the next Open to replay; the
 		// descriptor goes.
 		j.f.Close()
 		j.f = nil
@@ -410,5 +485,11 @@ func (db *DB) closeJournal(ctx context.Context) error {
 	}
 	j.f.Close()
 	j.f = nil
+	rotated, _ := filepath.Glob(j.path + ".*")
+	for _, p := range rotated {
+		if _, err := strconv.Atoi(p[len(j.path)+1:]); err == nil {
+			os.Remove(p)
+		}
+	}
 	return os.Remove(j.path)
 }

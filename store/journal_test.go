@@ -242,8 +242,10 @@ func TestJournalGroupWrite(t *testing.T) {
 	if len(rows) != goroutines*each || len(seen) != goroutines*each {
 		t.Errorf("journal holds %d lines, %d distinct calls; want %d", len(rows), len(seen), goroutines*each)
 	}
-	if db.j.queued != db.j.written {
-		t.Errorf("%d writes queued, %d written", db.j.queued, db.j.written)
+	db.j.mu.Lock()
+	defer db.j.mu.Unlock()
+	if db.j.writing || db.j.cur != nil || len(db.j.pending) > 0 {
+		t.Errorf("a write is still in progress or queued after every Begin returned")
 	}
 }
 
@@ -277,5 +279,113 @@ func TestJournalWriteFailure(t *testing.T) {
 	}
 	if len(rows) != 2 {
 		t.Errorf("journal holds %d calls after the rewrite, want 2 (the first and the third)", len(rows))
+	}
+}
+
+// TestJournalRotation: a journal past its size is renamed and a new one
+// started with the calls in flight, without waiting for the database; the
+// renamed file goes once its calls are committed. Whatever a process dies
+// with (rotated files included) is replayed once per call.
+func TestJournalRotation(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamwatch.db")
+	db := openAt(t, path, Options{Journal: true})
+	db.j.maxSize = 4 << 10
+	open, err := db.Begin(ctx, record("s", 0)) // in flight throughout
+	if err != nil {
+		t.Fatal(err)
+	}
+	const goroutines, each = 8, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id, err := db.Begin(ctx, record("s", 1+g*each+i))
+				if err == nil {
+					err = db.End(ctx, id, Outcome{Status: 200})
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	db.j.mu.Lock()
+	rotations := db.j.rotations
+	db.j.mu.Unlock()
+	if rotations < 3 {
+		t.Fatalf("%d rotations; the test wants several", rotations)
+	}
+	db.j.rotated.Wait()
+	if left, _ := filepath.Glob(db.j.path + ".*"); len(left) > 0 {
+		t.Errorf("rotated journals left after their calls were committed: %v", left)
+	}
+	rows, err := readJournal(db.j.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inflight int
+	for _, r := range rows {
+		if r.uid == db.j.inflight[open].uid {
+			inflight++
+		}
+	}
+	if inflight != 1 {
+		t.Errorf("the call in flight is in the new journal %d times, want 1", inflight)
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := db.Calls(ctx, Filter{})
+	if err != nil || len(calls) != goroutines*each {
+		t.Fatalf("%d calls stored (%v), want %d", len(calls), err, goroutines*each)
+	}
+
+	// A process that died between a rotation and the removal of the old
+	// file leaves both; each call is stored once.
+	saved, err := os.ReadFile(db.j.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := mustRow(t, db, record("s", 9999))
+	db.withUID(late)
+	if err := db.Close(); err != nil { // stores the call in flight, pending
+		t.Fatal(err)
+	}
+	dead := path + ".journal.999999999"
+	if err := os.WriteFile(dead+".1", append(append([]byte(nil), saved...), appendJRow(nil, late)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dead, saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dead+".tmp", saved, 0o600); err != nil { // not a journal
+		t.Fatal(err)
+	}
+	db2 := openAt(t, path, Options{Journal: true})
+	calls, err = db2.Calls(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The finished calls, the one in flight, and the late one.
+	if want := goroutines*each + 2; len(calls) != want {
+		t.Errorf("%d calls after replay, want %d", len(calls), want)
+	}
+	for _, p := range []string{dead, dead + ".1"} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s not removed after replay: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(dead + ".tmp"); err != nil {
+		t.Errorf("a file that is not a journal was touched: %v", err)
 	}
 }
