@@ -63,6 +63,34 @@ func (db *DB) Finish(ctx context.Context, id int64, rec *iamwatch.Record) error 
 	return nil
 }
 
+// Outcome is how a call ended: what Finish changes when the call itself
+// did not.
+type Outcome struct {
+	Status    int
+	ErrorCode string
+	Latency   time.Duration
+}
+
+// End records the outcome of the call Begin returned id for, and nothing
+// else: the call stays as Begin recorded it, mapped Call, labels and
+// principal included. It is Finish for the common case where only the
+// outcome is new, without copying and redacting the whole record again.
+// Like Finish, it returns once the write is queued.
+func (db *DB) End(ctx context.Context, id int64, out Outcome) error {
+	code, _ := db.redact(out.ErrorCode, "error code")
+	if id < 0 && db.j != nil {
+		if err := db.journalEnd(ctx, id, out.Status, code, int64(out.Latency)); err != nil {
+			return fmt.Errorf("end call %d in %q: %w", id, db.path, err)
+		}
+		return nil
+	}
+	r := &row{status: out.Status, errorCode: code, latencyNS: int64(out.Latency)}
+	if err := db.send(ctx, &op{kind: opEnd, id: id, row: r}); err != nil {
+		return fmt.Errorf("end call %d in %q: %w", id, db.path, err)
+	}
+	return nil
+}
+
 // Add records a complete call (from CSM, or an import) as it is, Pending
 // included. Like Finish, it returns once the write is queued.
 func (db *DB) Add(ctx context.Context, rec *iamwatch.Record) error {

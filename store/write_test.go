@@ -547,3 +547,78 @@ func TestSIGKILLJournal(t *testing.T) {
 	}
 	t.Logf("%d calls begun, %d flushed finished, %d stored", len(begun), len(finished), len(calls))
 }
+
+// TestEnd: End records a call's outcome and keeps everything else Begin
+// recorded, with and without the journal; an unknown call is reported, and
+// an error code that looks like a secret is redacted like every string.
+func TestEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"database", Options{}},
+		{"journal", Options{Journal: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openTest(t, tc.opts)
+			ctx := t.Context()
+			begun := record("s", 1)
+			begun.Labels = map[string]string{"test": "TestEnd"}
+			begun.Status, begun.ErrorCode, begun.Latency = 0, "", 0
+			id, err := db.Begin(ctx, begun)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := Outcome{Status: 403, ErrorCode: "AccessDenied", Latency: 42 * time.Millisecond}
+			if err := db.End(ctx, id, out); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			calls, err := db.Calls(ctx, Filter{})
+			if err != nil || len(calls) != 1 {
+				t.Fatalf("Calls = %d, %v", len(calls), err)
+			}
+			want := *begun
+			want.ID, want.UID = calls[0].ID, calls[0].UID
+			want.Status, want.ErrorCode, want.Latency = out.Status, out.ErrorCode, out.Latency
+			if !reflect.DeepEqual(calls[0], want) {
+				t.Fatalf("after End:\n got %+v\nwant %+v", calls[0], want)
+			}
+			var uses int
+			if err := db.EachUse(ctx, Filter{}, func(Use) error { uses++; return nil }); err != nil || uses == 0 {
+				t.Errorf("uses after End: %d, %v", uses, err)
+			}
+
+			// An unknown call: the journal knows at once, the database
+			// when the write is committed.
+			err = db.End(ctx, id-1000, out)
+			if err == nil {
+				err = db.Flush(ctx)
+			}
+			if !errors.Is(err, ErrNotFound) {
+				t.Errorf("End of an unknown call: %v, want ErrNotFound", err)
+			}
+
+			secret := record("s", 2)
+			id, err = db.Begin(ctx, secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.End(ctx, id, Outcome{Status: 400, ErrorCode: "x-amz-security-token=FwoGZXIvYXdzEJr"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			calls, err = db.Calls(ctx, Filter{})
+			if err != nil || len(calls) != 2 {
+				t.Fatalf("Calls = %d, %v", len(calls), err)
+			}
+			if got := calls[1].ErrorCode; got != "[REDACTED]" {
+				t.Errorf("error code stored as %q", got)
+			}
+		})
+	}
+}

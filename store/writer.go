@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -39,6 +38,7 @@ type opKind int
 const (
 	opBegin opKind = iota
 	opFinish
+	opEnd
 	opAdd
 	opSession
 	opPrincipal
@@ -49,8 +49,8 @@ const (
 // and redacted in the caller's goroutine.
 type op struct {
 	kind   opKind
-	id     int64 // opFinish
-	row    *row  // opBegin, opFinish, opAdd
+	id     int64 // opFinish, opEnd
+	row    *row  // opBegin, opFinish, opAdd; opEnd's outcome
 	name   string
 	labels [][2]string // opSession
 	arn    string      // opPrincipal (name is the access key ID)
@@ -79,17 +79,21 @@ type writer struct {
 	// Interning caches, key → row ID, used by the writer goroutine only.
 	// journal lists the entries added by the open transaction so that a
 	// rollback can forget them.
-	sessions, actions, resources, conds, uses map[string]int64
-	journal                                   []cached
+	sessions, actions, resources, conds map[string]int64
+	uses                                map[useKey]int64
+	journal                             []func()
 
 	errMu sync.Mutex
 	errs  []error
 	nerrs int
 }
 
-type cached struct {
-	m   map[string]int64
-	key string
+// useKey is a uses row: an action's ID and how a call uses it.
+type useKey struct {
+	action          int64
+	level, reason   string
+	exact, possible bool
+	cond            int64 // 0 for none
 }
 
 // stmts are the writer's prepared statements.
@@ -100,6 +104,7 @@ type stmts struct {
 	condID, condAdd                        *sql.Stmt
 	useID, useAdd                          *sql.Stmt
 	callAdd, callOld, callFinish, callHash *sql.Stmt
+	callEnd                                *sql.Stmt
 	callLabel, callUse, callUsesDel        *sql.Stmt
 	principal, principalDel                *sql.Stmt
 }
@@ -114,7 +119,7 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 		actions:   map[string]int64{},
 		resources: map[string]int64{},
 		conds:     map[string]int64{},
-		uses:      map[string]int64{},
+		uses:      map[useKey]int64{},
 	}
 	for _, p := range []struct {
 		s **sql.Stmt
@@ -149,6 +154,7 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 			account_id = ?9, recognized = ?10, reason = ?11, condition_id = ?12,
 			pending = 0, status = ?13, error_code = ?14, latency_ns = ?15
 			WHERE id = ?16`},
+		{&w.st.callEnd, `UPDATE calls SET pending = 0, status = ?, error_code = ?, latency_ns = ? WHERE id = ?`},
 		{&w.st.callHash, `UPDATE calls SET uses_hash = ? WHERE id = ?`},
 		{&w.st.callLabel, `INSERT INTO call_labels (call_id, key, value) VALUES (?, ?, ?)
 			ON CONFLICT (call_id, key) DO UPDATE SET value = excluded.value`},
@@ -377,8 +383,8 @@ func isOpError(err error) bool {
 
 // forget drops the cache entries the rolled-back transaction added.
 func (w *writer) forget() {
-	for _, c := range w.journal {
-		delete(c.m, c.key)
+	for _, undo := range w.journal {
+		undo()
 	}
 }
 
@@ -386,6 +392,8 @@ func (w *writer) addErr(o *op, err error) {
 	switch o.kind {
 	case opFinish:
 		err = fmt.Errorf("finish call %d: %w", o.id, err)
+	case opEnd:
+		err = fmt.Errorf("end call %d: %w", o.id, err)
 	case opAdd:
 		err = fmt.Errorf("add call: %w", err)
 	}
@@ -421,6 +429,8 @@ func (w *writer) apply(ctx context.Context, o *op) (result, error) {
 		return result{id: id}, err
 	case opFinish:
 		return result{id: o.id}, w.finishCall(ctx, o.id, o.row)
+	case opEnd:
+		return result{id: o.id}, w.endCall(ctx, o.id, o.row)
 	case opSession:
 		name, err := w.session(ctx, o.name, o.labels)
 		return result{name: name}, err
@@ -506,6 +516,20 @@ func (w *writer) finishCall(ctx context.Context, id int64, r *row) error {
 	return w.callUses(ctx, id, timeNS, cid, r)
 }
 
+// endCall records call id's outcome, which r carries.
+func (w *writer) endCall(ctx context.Context, id int64, r *row) error {
+	res, err := w.st.callEnd.ExecContext(ctx, r.status, r.errorCode, r.latencyNS, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("call %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // labels sets r's labels on call id.
 func (w *writer) labels(ctx context.Context, id int64, r *row) error {
 	for _, l := range r.labels {
@@ -530,7 +554,7 @@ func (w *writer) callUses(ctx context.Context, id, timeNS int64, cid sql.NullInt
 			}
 		}
 		for rseq, res := range a.resources {
-			rid, err := w.intern(ctx, w.resources, res, w.st.resourceID, w.st.resourceAdd, res)
+			rid, err := intern(ctx, w, w.resources, res, w.st.resourceID, w.st.resourceAdd, func() []any { return []any{res} })
 			if err != nil {
 				return err
 			}
@@ -543,18 +567,20 @@ func (w *writer) callUses(ctx context.Context, id, timeNS int64, cid sql.NullInt
 }
 
 // intern returns the row ID of key in an interning table (sessions,
-// actions, resources, conditions, uses), inserting args when it is
+// actions, resources, conditions, uses), inserting args() when it is
 // missing. Another process may have inserted it: the cache is only a
-// shortcut past get.
-func (w *writer) intern(ctx context.Context, m map[string]int64, key string, get, add *sql.Stmt, args ...any) (int64, error) {
+// shortcut past get. args is a function so that a cache hit, the common
+// case, boxes no arguments.
+func intern[K comparable](ctx context.Context, w *writer, m map[K]int64, key K, get, add *sql.Stmt, args func() []any) (int64, error) {
 	if id, ok := m[key]; ok {
 		return id, nil
 	}
+	a := args()
 	var id int64
-	err := get.QueryRowContext(ctx, args...).Scan(&id)
+	err := get.QueryRowContext(ctx, a...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		var res sql.Result
-		res, err = add.ExecContext(ctx, args...)
+		res, err = add.ExecContext(ctx, a...)
 		if err == nil {
 			id, err = res.LastInsertId()
 		}
@@ -562,12 +588,18 @@ func (w *writer) intern(ctx context.Context, m map[string]int64, key string, get
 	if err != nil {
 		return 0, err
 	}
+	cache(w, m, key, id)
+	return id, nil
+}
+
+// cache remembers key's row ID in m, for the open transaction: a rollback
+// forgets it.
+func cache[K comparable](w *writer, m map[K]int64, key K, id int64) {
 	if len(m) >= maxCached {
 		clear(m)
 	}
 	m[key] = id
-	w.journal = append(w.journal, cached{m, key})
-	return id, nil
+	w.journal = append(w.journal, func() { delete(m, key) })
 }
 
 // condID returns the ID of a JSON condition set; NULL for none.
@@ -575,12 +607,12 @@ func (w *writer) condID(ctx context.Context, conds string) (sql.NullInt64, error
 	if conds == "" {
 		return sql.NullInt64{}, nil
 	}
-	id, err := w.intern(ctx, w.conds, conds, w.st.condID, w.st.condAdd, conds)
+	id, err := intern(ctx, w, w.conds, conds, w.st.condID, w.st.condAdd, func() []any { return []any{conds} })
 	return sql.NullInt64{Int64: id, Valid: err == nil}, err
 }
 
 func (w *writer) useID(ctx context.Context, a actionRow) (int64, error) {
-	aid, err := w.intern(ctx, w.actions, a.action, w.st.actionID, w.st.actionAdd, a.action)
+	aid, err := intern(ctx, w, w.actions, a.action, w.st.actionID, w.st.actionAdd, func() []any { return []any{a.action} })
 	if err != nil {
 		return 0, err
 	}
@@ -588,9 +620,10 @@ func (w *writer) useID(ctx context.Context, a actionRow) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	key := strconv.FormatInt(aid, 10) + "\x00" + a.level + "\x00" + strconv.FormatBool(a.exact) + "\x00" +
-		strconv.FormatBool(a.possible) + "\x00" + a.reason + "\x00" + strconv.FormatInt(cid.Int64, 10)
-	return w.intern(ctx, w.uses, key, w.st.useID, w.st.useAdd, aid, a.level, a.exact, a.possible, a.reason, cid)
+	key := useKey{action: aid, level: a.level, reason: a.reason, exact: a.exact, possible: a.possible, cond: cid.Int64}
+	return intern(ctx, w, w.uses, key, w.st.useID, w.st.useAdd, func() []any {
+		return []any{aid, a.level, a.exact, a.possible, a.reason, cid}
+	})
 }
 
 func (w *writer) sessionID(ctx context.Context, name string) (int64, error) {
@@ -609,8 +642,7 @@ func (w *writer) sessionID(ctx context.Context, name string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	w.sessions[name] = id
-	w.journal = append(w.journal, cached{w.sessions, name})
+	cache(w, w.sessions, name, id)
 	return id, nil
 }
 

@@ -125,12 +125,16 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, o iamwatch.
 	if rec.ErrorCode == "" {
 		rec.ErrorCode = mapper.ErrorCode(done.Status, done.ResponseHeader, done.ResponseBody)
 	}
+	// changed is whether the call itself, not just its outcome, differs
+	// from what Begin recorded.
+	changed := false
 	switch {
 	case strings.HasPrefix(done.Fault, proxy.FaultMalformed):
 		// The mapper saw no request: say what was wrong with it.
 		rec.ErrorCode = "iamwatch.MalformedRequest"
 		if !rec.Recognized {
 			rec.Reason = done.Fault
+			changed = true
 		}
 	case strings.HasPrefix(done.Fault, proxy.FaultRefused):
 		rec.ErrorCode = "iamwatch.Refused"
@@ -143,10 +147,13 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, o iamwatch.
 		c.remember(ident)
 	}
 	var err error
-	if began {
-		err = c.db.Finish(context.Background(), id, rec)
-	} else {
+	switch {
+	case !began:
 		err = c.db.Add(context.Background(), rec)
+	case changed:
+		err = c.db.Finish(context.Background(), id, rec)
+	default:
+		err = c.db.End(context.Background(), id, store.Outcome{Status: rec.Status, ErrorCode: rec.ErrorCode, Latency: rec.Latency})
 	}
 	c.health.queued(err)
 	c.done(rec)
