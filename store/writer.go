@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -69,7 +70,9 @@ type writer struct {
 	conn *sql.Conn
 	st   stmts
 	// prepared are st's statements, closed with the writer.
-	prepared []*sql.Stmt
+	prepared []*stmt
+	// args is the statements' argument slice, reused.
+	args []driver.NamedValue
 
 	mu     sync.RWMutex // held for reading while sending on ch
 	closed bool
@@ -98,15 +101,15 @@ type useKey struct {
 
 // stmts are the writer's prepared statements.
 type stmts struct {
-	sessionID, sessionAdd, sessionLabel    *sql.Stmt
-	actionID, actionAdd                    *sql.Stmt
-	resourceID, resourceAdd                *sql.Stmt
-	condID, condAdd                        *sql.Stmt
-	useID, useAdd                          *sql.Stmt
-	callAdd, callOld, callFinish, callHash *sql.Stmt
-	callEnd                                *sql.Stmt
-	callLabel, callUse, callUsesDel        *sql.Stmt
-	principal, principalDel                *sql.Stmt
+	sessionID, sessionAdd, sessionLabel    *stmt
+	actionID, actionAdd                    *stmt
+	resourceID, resourceAdd                *stmt
+	condID, condAdd                        *stmt
+	useID, useAdd                          *stmt
+	callAdd, callOld, callFinish, callHash *stmt
+	callEnd                                *stmt
+	callLabel, callUse, callUsesDel        *stmt
+	principal, principalDel                *stmt
 }
 
 func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
@@ -121,8 +124,8 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 		conds:     map[string]int64{},
 		uses:      map[useKey]int64{},
 	}
-	for _, p := range []struct {
-		s **sql.Stmt
+	queries := []struct {
+		s **stmt
 		q string
 	}{
 		{&w.st.sessionID, `SELECT id FROM sessions WHERE name = ?`},
@@ -164,13 +167,21 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 		{&w.st.principal, `INSERT INTO principals (access_key_id, principal_arn, updated_ns) VALUES (?, ?, ?)
 			ON CONFLICT (access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, updated_ns = excluded.updated_ns`},
 		{&w.st.principalDel, `DELETE FROM principals WHERE access_key_id = ?`},
-	} {
-		s, err := conn.PrepareContext(ctx, p.q)
-		if err != nil {
-			return nil, err
+	}
+	err := conn.Raw(func(dc any) error {
+		for _, q := range queries {
+			s, err := prepareStmt(ctx, dc, q.q, &w.args)
+			if err != nil {
+				return err
+			}
+			*q.s = s
+			w.prepared = append(w.prepared, s)
 		}
-		*p.s = s
-		w.prepared = append(w.prepared, s)
+		return nil
+	})
+	if err != nil {
+		w.closeStmts()
+		return nil, err
 	}
 	go w.run()
 	return w, nil
@@ -205,12 +216,21 @@ func (w *writer) close() error {
 	}
 	w.mu.Unlock()
 	<-w.done
-	// SQLite keeps a connection with unfinalized statements open (and
-	// its files with it) after it is closed.
-	for _, st := range w.prepared {
-		st.Close()
-	}
+	w.closeStmts()
 	return errors.Join(w.takeErrs(), w.conn.Close())
+}
+
+// closeStmts closes the prepared statements: SQLite keeps a connection
+// with unfinalized statements open (and its files with it) after it is
+// closed.
+func (w *writer) closeStmts() {
+	w.conn.Raw(func(any) error {
+		for _, st := range w.prepared {
+			st.Close()
+		}
+		return nil
+	})
+	w.prepared = nil
 }
 
 // run commits queued writes until the queue is closed. A group is every
@@ -336,16 +356,29 @@ func (w *writer) commitAll(batch []*op) bool {
 // one fails on its own, tx rolls back and returns its index and error;
 // any other failure returns index -1.
 func (w *writer) tx(batch []*op, results []result, skip []bool) (failed int, err error) {
+	failed = -1
+	rawErr := w.conn.Raw(func(dc any) error {
+		failed, err = w.txOn(dc, batch, results, skip)
+		return nil
+	})
+	if rawErr != nil {
+		return -1, rawErr
+	}
+	return failed, err
+}
+
+// txOn is tx on the driver connection dc.
+func (w *writer) txOn(dc any, batch []*op, results []result, skip []bool) (failed int, err error) {
 	ctx := context.Background() // a batch is never interrupted halfway
 	w.journal = w.journal[:0]
 	defer func() {
 		if err != nil {
-			w.conn.ExecContext(ctx, "ROLLBACK")
+			execRaw(ctx, dc, "ROLLBACK")
 			w.forget()
 		}
 		w.journal = w.journal[:0]
 	}()
-	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if err := execRaw(ctx, dc, "BEGIN IMMEDIATE"); err != nil {
 		return -1, err
 	}
 	for i, o := range batch {
@@ -361,8 +394,7 @@ func (w *writer) tx(batch []*op, results []result, skip []bool) (failed int, err
 		}
 		results[i] = res
 	}
-	_, err = w.conn.ExecContext(ctx, "COMMIT")
-	return -1, err
+	return -1, execRaw(ctx, dc, "COMMIT")
 }
 
 // isFull reports whether err says the database or its disk is full.
@@ -484,7 +516,7 @@ func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
 // which costs more than the rest of the call's writes together.
 func (w *writer) finishCall(ctx context.Context, id int64, r *row) error {
 	var timeNS, hash int64
-	err := w.st.callOld.QueryRowContext(ctx, id).Scan(&timeNS, &hash)
+	err := w.st.callOld.QueryInts(ctx, []*int64{&timeNS, &hash}, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("call %d: %w", id, ErrNotFound)
 	}
@@ -571,15 +603,15 @@ func (w *writer) callUses(ctx context.Context, id, timeNS int64, cid sql.NullInt
 // missing. Another process may have inserted it: the cache is only a
 // shortcut past get. args is a function so that a cache hit, the common
 // case, boxes no arguments.
-func intern[K comparable](ctx context.Context, w *writer, m map[K]int64, key K, get, add *sql.Stmt, args func() []any) (int64, error) {
+func intern[K comparable](ctx context.Context, w *writer, m map[K]int64, key K, get, add *stmt, args func() []any) (int64, error) {
 	if id, ok := m[key]; ok {
 		return id, nil
 	}
 	a := args()
 	var id int64
-	err := get.QueryRowContext(ctx, a...).Scan(&id)
+	err := get.QueryInt(ctx, &id, a...)
 	if errors.Is(err, sql.ErrNoRows) {
-		var res sql.Result
+		var res driver.Result
 		res, err = add.ExecContext(ctx, a...)
 		if err == nil {
 			id, err = res.LastInsertId()
@@ -631,9 +663,9 @@ func (w *writer) sessionID(ctx context.Context, name string) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := w.st.sessionID.QueryRowContext(ctx, name).Scan(&id)
+	err := w.st.sessionID.QueryInt(ctx, &id, name)
 	if errors.Is(err, sql.ErrNoRows) {
-		var res sql.Result
+		var res driver.Result
 		res, err = w.st.sessionAdd.ExecContext(ctx, name, w.db.now().UnixNano())
 		if err == nil {
 			id, err = res.LastInsertId()
@@ -657,7 +689,7 @@ func (w *writer) session(ctx context.Context, name string, labels [][2]string) (
 				name = fmt.Sprintf("%s-%d", base, i)
 			}
 			var id int64
-			err := w.st.sessionID.QueryRowContext(ctx, name).Scan(&id)
+			err := w.st.sessionID.QueryInt(ctx, &id, name)
 			if errors.Is(err, sql.ErrNoRows) {
 				break
 			}
