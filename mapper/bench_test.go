@@ -1,6 +1,8 @@
 package mapper_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"runtime"
 	"sort"
 	"testing"
@@ -70,5 +72,41 @@ func BenchmarkLoad(b *testing.B) {
 func TestEmbeddedMapsCompile(t *testing.T) {
 	if err := index(t).Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMapResultsOwnTheirMemory: Map pools its scratch state; a Call it
+// returned must not change when later requests reuse that state.
+func TestMapResultsOwnTheirMemory(t *testing.T) {
+	ix := index(t)
+	raw := rawFixtures(t)
+	names := make([]string, 0, len(raw))
+	for n := range raw {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var obs []*iamwatch.Observation
+	for _, n := range names {
+		o, err := mapper.ParseRaw(raw[n], "https")
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		obs = append(obs, o)
+	}
+	calls := make([]iamwatch.Call, len(obs))
+	first := make([][]byte, len(obs))
+	for i, o := range obs {
+		calls[i] = ix.Map(o)
+		first[i], _ = json.Marshal(calls[i])
+	}
+	for range 3 {
+		for i := len(obs) - 1; i >= 0; i-- {
+			ix.Map(obs[i])
+		}
+	}
+	for i := range obs {
+		if again, _ := json.Marshal(calls[i]); !bytes.Equal(again, first[i]) {
+			t.Errorf("%s: the call changed after later requests were mapped:\n was %s\n now %s", names[i], first[i], again)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package mapper
 
 import (
 	"net"
+	"slices"
 	"strings"
 )
 
@@ -111,8 +112,8 @@ func parseHost(host string) hostInfo {
 			rest, hi.Suffix = "", s
 			break
 		}
-		if strings.HasSuffix(h, "."+s) {
-			rest, hi.Suffix = strings.TrimSuffix(h, "."+s), s
+		if n := len(h) - len(s); n > 0 && h[n-1] == '.' && h[n:] == s {
+			rest, hi.Suffix = h[:n-1], s
 			break
 		}
 	}
@@ -123,18 +124,30 @@ func parseHost(host string) hostInfo {
 	if strings.HasSuffix(hi.Suffix, ".cn") {
 		hi.Partition = "aws-cn"
 	}
-	var labels []string
-	if rest != "" {
-		labels = strings.Split(rest, ".")
+	// The labels are split into a buffer on the stack; only the ones kept
+	// are copied into hi.
+	var buf [8]string
+	labels := buf[:0]
+	for r := rest; r != ""; {
+		l, tail, more := strings.Cut(r, ".")
+		labels = append(labels, l)
+		if !more {
+			break
+		}
+		if tail == "" {
+			labels = append(labels, "") // a trailing empty label, as strings.Split gives
+		}
+		r = tail
 	}
 	// S3 first: bucket names may contain dots and dashed legacy regions.
-	if parseS3Host(&hi, labels) {
+	if parseS3Host(&hi, labels, rest) {
 		return hi
 	}
 	// Account-based endpoints: 123456789012.ddb.us-east-1.amazonaws.com.
 	if len(labels) > 1 && isAccountID(labels[0]) {
 		hi.AccountID = labels[0]
 	}
+	kept := labels[:0] // filtered in place
 	for _, l := range labels {
 		switch {
 		case isRegion(l):
@@ -145,16 +158,23 @@ func parseHost(host string) hostInfo {
 				// e.g. "sts-fips": the service with a FIPS variant.
 				l = strings.TrimSuffix(l, "-fips")
 			}
-			hi.Labels = append(hi.Labels, l)
+			kept = append(kept, l)
 		}
+	}
+	if len(kept) > 0 {
+		hi.Labels = slices.Clone(kept)
 	}
 	return hi
 }
 
 // parseS3Host recognizes the S3 host forms, moving the bucket, access point
-// or account from the host into hi.
-func parseS3Host(hi *hostInfo, labels []string) bool {
+// or account from the host into hi. labels are host's labels, split at
+// its dots.
+func parseS3Host(hi *hostInfo, labels []string, host string) bool {
+	off := 0 // where labels[i] starts in host
 	for i, l := range labels {
+		lead := host[:max(off-1, 0)] // labels[:i], dots included
+		off += len(l) + 1
 		kind := ""
 		switch {
 		case l == "s3" || l == "s3-external-1" || l == "s3-fips" || l == "s3-global" || l == "s3-accelerate":
@@ -182,7 +202,6 @@ func parseS3Host(hi *hostInfo, labels []string) bool {
 				hi.Region = r
 			}
 		}
-		lead := strings.Join(labels[:i], ".")
 		switch kind {
 		case "s3", "express":
 			hi.S3Bucket = lead

@@ -5,6 +5,8 @@ package mapper
 
 import (
 	"fmt"
+	"net/textproto"
+	"slices"
 	"strings"
 	"sync"
 
@@ -30,6 +32,7 @@ type service struct {
 	*servicemaps.Service
 	maps     *servicemaps.Maps
 	protocol map[string]bool
+	alone    []*service // the service alone, a window on Index.services
 
 	// Operations are compiled on first use: a process talks to a few of
 	// the hundreds of services.
@@ -84,6 +87,17 @@ type operation struct {
 	actions  []*compiledAction
 	possible []*compiledAction
 	rules    []*compiledRule
+
+	// queryList and headerList are query and header as lists sorted by
+	// wire name, for each request to walk without a map iterator;
+	// headerList's wire names are as http.Header.Values would
+	// canonicalize them.
+	queryList  []wireMember
+	headerList []wireMember
+}
+
+type wireMember struct {
+	wire, member string
 }
 
 type compiledAction struct {
@@ -154,6 +168,9 @@ func NewIndex(m *servicemaps.Maps) (*Index, error) {
 			add(ix.byHost, strings.ToLower(h))
 		}
 	}
+	for i, s := range ix.services {
+		s.alone = ix.services[i : i+1 : i+1]
+	}
 	return ix, nil
 }
 
@@ -196,6 +213,15 @@ func compileOperation(s *service, mo *servicemaps.Operation) (*operation, error)
 			op.body[m.Wire] = m.Name
 		}
 	}
+	for wire, name := range op.query {
+		op.queryList = append(op.queryList, wireMember{wire: wire, member: name})
+	}
+	for wire, name := range op.header {
+		op.headerList = append(op.headerList, wireMember{wire: textproto.CanonicalMIMEHeaderKey(wire), member: name})
+	}
+	byWire := func(a, b wireMember) int { return strings.Compare(a.wire, b.wire) }
+	slices.SortFunc(op.queryList, byWire)
+	slices.SortFunc(op.headerList, byWire)
 	var err error
 	compileList := func(list []servicemaps.ActionTemplate) []*compiledAction {
 		out := make([]*compiledAction, 0, len(list))

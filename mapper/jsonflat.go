@@ -12,16 +12,23 @@ import (
 // bodies are parsed on the mapper's hot path, and encoding/json's token
 // API allocates per token. Input that is truncated or malformed yields
 // what precedes the fault.
+//
+// The document is copied into one string, and a key or value without
+// escapes is a slice of it rather than a string of its own: one
+// allocation per body instead of one per token. A caller that keeps a
+// value beyond the call (in a Call) copies it, so as not to keep the whole
+// body alive.
 func (p *Params) flattenJSON(b []byte) {
-	s := jsonScanner{b: b, p: p}
+	s := jsonScanner{b: b, src: string(b), p: p}
 	s.skipSpace()
 	s.value("", 0)
 }
 
 type jsonScanner struct {
-	b []byte
-	i int
-	p *Params
+	b   []byte
+	src string // b as a string, which keys and values are sliced from
+	i   int
+	p   *Params
 }
 
 func (s *jsonScanner) skipSpace() {
@@ -122,7 +129,7 @@ func (s *jsonScanner) value(path string, depth int) bool {
 		if s.i == len(s.b) {
 			return false // cut inside the number: its value is unknown
 		}
-		s.p.add(path, string(s.b[start:s.i]))
+		s.p.add(path, s.src[start:s.i])
 		return true
 	}
 	return false
@@ -135,16 +142,19 @@ func (s *jsonScanner) str() (string, bool) {
 	}
 	start := s.i + 1
 	i := start
+	ascii := true // then valid UTF-8 without checking again
 	for i < len(s.b) {
-		switch s.b[i] {
-		case '"':
+		switch c := s.b[i]; {
+		case c == '"':
 			s.i = i + 1
-			if !utf8.Valid(s.b[start:i]) {
+			if !ascii && !utf8.ValidString(s.src[start:i]) {
 				return string(appendValidUTF8(nil, s.b[start:i])), true
 			}
-			return string(s.b[start:i]), true
-		case '\\':
+			return s.src[start:i], true
+		case c == '\\':
 			return s.slowStr(start)
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 		i++
 	}
@@ -232,7 +242,7 @@ func (s *jsonScanner) hex4(i int) (rune, int) {
 	if i+4 > len(s.b) {
 		return 0, -1
 	}
-	v, err := strconv.ParseUint(string(s.b[i:i+4]), 16, 32)
+	v, err := strconv.ParseUint(s.src[i:i+4], 16, 32)
 	if err != nil {
 		return 0, -1
 	}

@@ -30,7 +30,7 @@ type request struct {
 	host        hostInfo
 	path        string // escaped path, S3 virtual-hosted buckets moved into it
 	contentType string
-	hostLead    []string // host labels before the endpoint prefix
+	hostLead    int // how many host labels come before the endpoint prefix
 }
 
 // Map identifies the operation of obs and the IAM actions it needs. It never
@@ -44,9 +44,13 @@ func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 	if r.path == "" {
 		r.path = "/"
 	}
+	// The call's parameters, and the query and form they are read from,
+	// use storage from a pool.
+	p := getParams(obs.Header, nil)
 	if obs.RawQuery != "" {
 		// A malformed pair is skipped; the rest still count.
-		r.query, _ = url.ParseQuery(obs.RawQuery)
+		r.query, _ = p.parseQuery(p.queryMap(), obs.RawQuery)
+		p.query = r.query
 	}
 	r.sig = parseSignature(obs.Header, r.query)
 	r.host = parseHost(obs.Host)
@@ -56,8 +60,10 @@ func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 	if call.Service == "" && len(r.host.Labels) > 0 {
 		call.Service = r.host.Labels[len(r.host.Labels)-1]
 	}
-	op, proto, labels, why := ix.identify(r)
+	var labelBuf [4]labelValue
+	op, proto, labels, why := ix.identify(r, p, labelBuf[:0])
 	if op == nil {
+		putParams(p)
 		call.Reason = why
 		call.AccountID = firstNonEmpty(obs.AccountID, r.host.AccountID)
 		return call
@@ -69,7 +75,7 @@ func (ix *Index) Map(obs *iamwatch.Observation) iamwatch.Call {
 	if call.Region == "" && (s.GlobalEndpoint != "" || len(s.Hosts) > 0) {
 		call.Region = "us-east-1"
 	}
-	p := ix.params(r, op, proto, labels)
+	ix.params(p, r, op, proto, labels)
 	call.AccountID = firstNonEmpty(obs.AccountID, r.host.AccountID)
 	ctx := &tctx{
 		partition: firstNonEmpty(r.host.Partition, partitionOf(call.Region)),
@@ -97,8 +103,10 @@ func (ix *Index) regionConditions(region string) map[string][]string {
 	return m.(map[string][]string)
 }
 
-// identify finds the operation. It returns the reason when it cannot.
-func (ix *Index) identify(r *request) (*operation, string, map[string]string, string) {
+// identify finds the operation and, for a REST operation, appends its URI
+// labels to labels. A form body is parsed into p's storage. It returns the
+// reason when it cannot.
+func (ix *Index) identify(r *request, p *Params, labels []labelValue) (*operation, string, []labelValue, string) {
 	cands := ix.candidates(r)
 	h := r.obs.Header
 
@@ -109,11 +117,18 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 			return nil, "", nil, "malformed X-Amz-Target " + quote(target)
 		}
 		prefix, name := target[:i], target[i+1:]
-		for _, list := range [][]*service{filterTarget(cands, prefix), ix.byTarget[prefix]} {
-			for _, s := range list {
+		// The candidates the prefix fits first, then any service of the
+		// prefix.
+		for _, s := range cands {
+			if targetFits(s.TargetPrefix, prefix) {
 				if op := s.compile().ops[name]; op != nil {
 					return op, ProtoJSON, nil, ""
 				}
+			}
+		}
+		for _, s := range ix.byTarget[prefix] {
+			if op := s.compile().ops[name]; op != nil {
+				return op, ProtoJSON, nil, ""
 			}
 		}
 		return nil, "", nil, "unknown operation " + quote(target)
@@ -132,7 +147,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	// query and ec2: Action= in the form body or the query string.
 	action := r.query.Get("Action")
 	if action == "" && strings.HasPrefix(r.contentType, "application/x-www-form-urlencoded") {
-		if f, err := url.ParseQuery(string(r.obs.Body)); err == nil || len(f) > 0 {
+		if f, failed := p.parseQuery(p.formMap(), string(r.obs.Body)); !failed || len(f) > 0 {
 			r.form = f
 			action = f.Get("Action")
 		}
@@ -171,14 +186,16 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	if len(cands) == 0 {
 		return nil, "", nil, "unknown service for host " + quote(r.obs.Host) + " and signing name " + quote(r.sig.Service)
 	}
-	segs := splitPath(r.path)
-	trailing := len(r.path) > 1 && strings.HasSuffix(r.path, "/")
+	// Most paths have a few segments: split them into a buffer on the
+	// stack.
+	var segBuf [16]string
+	segs, tail := appendPathSegments(segBuf[:0], r.path)
 	if xid := r.query.Get("x-id"); xid != "" {
 		for _, s := range cands {
 			if op := s.compile().ops[xid]; op != nil && strings.EqualFold(op.Method, r.method) {
 				for _, rt := range s.routes[r.method] {
 					if rt.op == op {
-						labels, _, _ := rt.match(r.method, segs, trailing, r.query, h)
+						labels, _, _ = rt.match(labels, r.method, segs, tail, r.query, h)
 						return op, restProto(s), labels, ""
 					}
 				}
@@ -188,7 +205,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 	}
 	var (
 		best       *route
-		bestLabels map[string]string
+		bestLabels []labelValue
 		excluded   []*route // scored, but their labels did not fit
 	)
 	for {
@@ -206,7 +223,7 @@ func (ix *Index) identify(r *request) (*operation, string, map[string]string, st
 			break
 		}
 		var ok bool
-		if bestLabels, ok = best.labels(segs, trailing); ok {
+		if bestLabels, ok = best.labels(labels, segs, tail); ok {
 			break
 		}
 		excluded = append(excluded, best)
@@ -232,14 +249,14 @@ func restProto(s *service) string {
 	return ProtoRESTJSON
 }
 
-func filterTarget(ss []*service, prefix string) []*service {
-	var out []*service
-	for _, s := range ss {
-		if s.TargetPrefix == prefix || strings.HasSuffix(s.TargetPrefix, "."+prefix) {
-			out = append(out, s)
-		}
+// targetFits reports whether an X-Amz-Target prefix names a service's
+// target prefix: the whole of it, or its last dotted part.
+func targetFits(servicePrefix, prefix string) bool {
+	if servicePrefix == prefix {
+		return true
 	}
-	return out
+	n := len(servicePrefix) - len(prefix)
+	return n > 0 && servicePrefix[n-1] == '.' && servicePrefix[n:] == prefix
 }
 
 // cborPath parses "/service/{svc}/operation/{op}", which may follow a path
@@ -275,8 +292,8 @@ func (ix *Index) candidates(r *request) []*service {
 			byHost = ss
 		} else {
 			for k := 0; k < len(hi.Labels); k++ {
-				if ss := ix.byPrefix[strings.Join(hi.Labels[k:], ".")]; len(ss) > 0 {
-					byHost, r.hostLead = ss, hi.Labels[:k]
+				if ss := lookupJoined(ix.byPrefix, hi.Labels[k:]); len(ss) > 0 {
+					byHost, r.hostLead = ss, k
 					break
 				}
 			}
@@ -310,23 +327,57 @@ func (ix *Index) candidates(r *request) []*service {
 	case len(byHost) == 0:
 		return bySig
 	}
-	var both []*service
+	// The services of both lists, in bySig's order, or bySig when none
+	// is in both. Neither list holds a service twice, so when every
+	// service of bySig is in byHost, that is bySig itself: only a partial
+	// overlap needs a new list.
+	n := 0
 	for _, s := range bySig {
-		for _, t := range byHost {
-			if s == t {
-				both = append(both, s)
+		if slices.Contains(byHost, s) {
+			n++
+		}
+	}
+	switch n {
+	case 0, len(bySig):
+		return bySig
+	case 1:
+		for _, s := range bySig {
+			if slices.Contains(byHost, s) {
+				return s.alone
 			}
 		}
 	}
-	if len(both) > 0 {
-		return both
+	both := make([]*service, 0, n)
+	for _, s := range bySig {
+		if slices.Contains(byHost, s) {
+			both = append(both, s)
+		}
 	}
-	return bySig
+	return both
 }
 
+// lookupJoined looks up labels joined with dots in idx without building
+// the joined string on the heap.
+func lookupJoined(idx map[string][]*service, labels []string) []*service {
+	if len(labels) == 1 {
+		return idx[labels[0]]
+	}
+	var buf [128]byte
+	b := buf[:0]
+	for i, l := range labels {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, l...)
+	}
+	return idx[string(b)]
+}
+
+// servicesOf returns the service of a model alone, as a shared list that
+// callers must not modify.
 func (ix *Index) servicesOf(model string) []*service {
 	if s := ix.byModel[model]; s != nil {
-		return []*service{s}
+		return s.alone
 	}
 	return nil
 }
@@ -338,31 +389,34 @@ func pathOrEmpty(p string) string {
 	return p
 }
 
-// params gathers the request's parameters for the operation.
-func (ix *Index) params(r *request, op *operation, proto string, labels map[string]string) *Params {
+// params gathers the request's parameters for the operation into p.
+func (ix *Index) params(p *Params, r *request, op *operation, proto string, labels []labelValue) {
 	h := r.obs.Header
-	p := getParams(h, r.query)
-	for label, v := range labels {
-		name := label
-		if m, ok := op.uri[label]; ok {
+	for _, l := range labels {
+		name := l.label
+		if m, ok := op.uri[name]; ok {
 			name = m
 		}
-		p.add(name, v)
+		p.add(name, l.value)
 	}
-	for wire, name := range op.query {
-		for _, v := range r.query[wire] {
-			p.add(name, v)
+	if len(r.query) > 0 {
+		for _, b := range op.queryList {
+			for _, v := range r.query[b.wire] {
+				p.add(b.member, v)
+			}
 		}
 	}
-	for wire, name := range op.header {
-		for _, v := range h.Values(wire) {
-			p.add(name, v)
+	if len(h) > 0 {
+		for _, b := range op.headerList {
+			for _, v := range h[b.wire] {
+				p.add(b.member, v)
+			}
 		}
 	}
-	if strings.Contains(op.HostPrefix, "{") && len(r.hostLead) > 0 {
+	if strings.Contains(op.HostPrefix, "{") && r.hostLead > 0 {
 		open, close := strings.IndexByte(op.HostPrefix, '{'), strings.IndexByte(op.HostPrefix, '}')
 		if close > open {
-			p.add(op.HostPrefix[open+1:close], r.hostLead[0])
+			p.add(op.HostPrefix[open+1:close], r.host.Labels[0])
 		}
 	}
 	if r.host.AccountID != "" && len(p.Get("AccountId")) == 0 {
@@ -372,10 +426,8 @@ func (ix *Index) params(r *request, op *operation, proto string, labels map[stri
 		p.parseFormBody(r.query)
 	}
 	if len(r.obs.Body) > 0 {
-		body, form, ctype := r.obs.Body, r.form, r.contentType
-		p.body = func(p *Params) { parseBody(p, body, form, ctype, op, proto) }
+		p.deferBody(r.obs.Body, r.form, r.contentType, op, proto)
 	}
-	return p
 }
 
 // parseBody adds the body's members to p, by the operation's protocol.
@@ -399,7 +451,8 @@ func parseBody(p *Params, body []byte, form url.Values, contentType string, op *
 	// "Object" for Objects) are also found under their member names, with
 	// everything below them.
 	if len(op.body) > 0 {
-		var add [][2]string
+		var buf [8][2]string
+		add := buf[:0]
 		for k := range p.vals {
 			for wire, name := range op.body {
 				if wire == name {
@@ -424,7 +477,8 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 		a      *compiledAction
 		reason string
 	}
-	var req []pending
+	var reqBuf [8]pending
+	req := reqBuf[:0]
 	for _, a := range op.actions {
 		req = append(req, pending{a: a})
 	}
@@ -448,6 +502,20 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 		}
 	}
 	out := make([]iamwatch.ActionUse, 0, len(req)+len(op.possible))
+	// The actions' resource lists are windows on one array, each with
+	// room for its templates' values (or "*") and capped there, so that
+	// appending to one never writes into another.
+	var slab []string
+	if withParams {
+		n := 0
+		for _, pa := range req {
+			n += max(1, len(pa.a.resources))
+		}
+		for _, a := range op.possible {
+			n += max(1, len(a.resources))
+		}
+		slab = make([]string, 0, n)
+	}
 	find := func(action string) int {
 		for i := range out {
 			if strings.EqualFold(out[i].Action, action) {
@@ -457,7 +525,11 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 		return -1
 	}
 	emit := func(a *compiledAction, possible bool, reason string) {
-		u := ix.fill(a, c, withParams)
+		var res []string
+		if k := max(1, len(a.resources)); cap(slab)-len(slab) >= k {
+			res, slab = slab[len(slab):len(slab):len(slab)+k], slab[:len(slab)+k]
+		}
+		u := ix.fill(a, c, withParams, res)
 		u.Possible, u.Reason = possible, firstNonEmpty(reason, a.reason)
 		if i := find(u.Action); i >= 0 {
 			prev := &out[i]
@@ -507,7 +579,9 @@ func (ix *Index) actions(op *operation, c *tctx, withParams bool) []iamwatch.Act
 	return out
 }
 
-func (ix *Index) fill(a *compiledAction, c *tctx, withParams bool) iamwatch.ActionUse {
+// fill applies an action's templates. With parameters, its resources are
+// appended to res, which has room for them when the caller provides it.
+func (ix *Index) fill(a *compiledAction, c *tctx, withParams bool, res []string) iamwatch.ActionUse {
 	u := iamwatch.ActionUse{Action: a.action, Exact: true}
 	cat := a.cat
 	if cat != nil {
@@ -517,13 +591,17 @@ func (ix *Index) fill(a *compiledAction, c *tctx, withParams bool) iamwatch.Acti
 		u.Resources, u.Exact = []string{"*"}, cat == nil || len(cat.ResourceTypes) == 0
 		return u
 	}
+	u.Resources = res
+	if res == nil && len(a.resources) > 0 {
+		u.Resources = make([]string, 0, len(a.resources))
+	}
 	for _, t := range a.resources {
-		vals, exact := t.expand(c)
-		u.Resources = append(u.Resources, vals...)
+		var exact bool
+		u.Resources, exact = t.appendExpand(u.Resources, c)
 		u.Exact = u.Exact && exact
 	}
 	if len(u.Resources) == 0 {
-		u.Resources = []string{"*"}
+		u.Resources = append(u.Resources, "*")
 		// "*" is exact only for actions without resource types.
 		u.Exact = cat != nil && len(cat.ResourceTypes) == 0
 	}
@@ -540,14 +618,15 @@ func (ix *Index) fill(a *compiledAction, c *tctx, withParams bool) iamwatch.Acti
 		}
 	}
 	for _, cond := range a.conditions {
-		vals, exact := cond.value.expand(c)
-		if !exact || len(vals) == 0 {
+		have := u.Conditions[cond.key]
+		vals, exact := cond.value.appendExpand(have, c)
+		if !exact || len(vals) == len(have) {
 			continue
 		}
 		if u.Conditions == nil {
 			u.Conditions = map[string][]string{}
 		}
-		u.Conditions[cond.key] = dedupe(append(u.Conditions[cond.key], vals...))
+		u.Conditions[cond.key] = dedupe(vals)
 	}
 	return u
 }

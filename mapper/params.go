@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,33 +29,54 @@ type Params struct {
 	header http.Header
 	query  url.Values
 	n      int
-	// body parses the request body on the first lookup that needs it:
-	// most operations' rules and templates only read the URI, query and
-	// headers.
-	body func(*Params)
+	// The request body is parsed on the first lookup that needs it: most
+	// operations' rules and templates only read the URI, query and
+	// headers. bodyPending says it is still to parse, with what
+	// deferBody was given.
+	bodyPending bool
+	body        []byte
+	form        url.Values
+	contentType string
+	op          *operation
+	proto       string
 	// fixed are the names bound to the URI, query or headers: a body key of
-	// the same name does not add to them.
+	// the same name does not add to them. A pooled Params keeps the map,
+	// empty, for the next call.
 	fixed map[string]bool
 	slab  []string
+	// qmap and fmap are what parseQuery parses the request's query string
+	// and form body into, kept (empty) by a pooled Params.
+	qmap, fmap url.Values
+}
+
+// deferBody arranges for the body to be parsed, as parseBody does, on the
+// first lookup that needs it.
+func (p *Params) deferBody(body []byte, form url.Values, contentType string, op *operation, proto string) {
+	p.bodyPending = true
+	p.body, p.form, p.contentType, p.op, p.proto = body, form, contentType, op, proto
 }
 
 func (p *Params) load() {
-	if f := p.body; f != nil {
-		p.body = nil
-		p.fixed = make(map[string]bool, len(p.vals))
-		for k := range p.vals {
-			p.fixed[k] = true
-		}
-		f(p)
+	if !p.bodyPending {
+		return
 	}
+	p.bodyPending = false
+	if p.fixed == nil {
+		p.fixed = make(map[string]bool, len(p.vals))
+	}
+	for k := range p.vals {
+		p.fixed[k] = true
+	}
+	parseBody(p, p.body, p.form, p.contentType, p.op, p.proto)
 }
 
 func newParams(h http.Header, q url.Values) *Params {
 	return &Params{vals: make(map[string][]string, 8), header: h, query: q}
 }
 
-// paramsPool recycles Params between calls: nothing a Call holds refers to
-// a Params (the strings it keeps are immutable; no slice is shared).
+// paramsPool recycles Params between calls, with the maps Map parses the
+// query and form into: nothing a Call holds refers to a Params (the strings
+// it keeps are immutable; no slice or map is shared).
 var paramsPool = sync.Pool{New: func() any { return newParams(nil, nil) }}
 
 func getParams(h http.Header, q url.Values) *Params {
@@ -68,9 +90,74 @@ func putParams(p *Params) {
 		return // let an unusually large one go
 	}
 	clear(p.vals)
+	clear(p.fixed)
 	clear(p.slab)
-	*p = Params{vals: p.vals, slab: p.slab[:0]}
+	clear(p.qmap)
+	clear(p.fmap)
+	*p = Params{vals: p.vals, fixed: p.fixed, slab: p.slab[:0], qmap: p.qmap, fmap: p.fmap}
 	paramsPool.Put(p)
+}
+
+// maxPooledPairs bounds the pairs parseQuery parses itself: a longer query
+// goes to url.ParseQuery, and so meets its bound on the number of pairs
+// (10000 unless GODEBUG urlmaxqueryparams lowers it) as it always did. A
+// shorter one is within that bound unless it is set below 64.
+const maxPooledPairs = 64
+
+// queryMap and formMap return the maps for parseQuery to fill with the
+// query string and a form body.
+func (p *Params) queryMap() url.Values {
+	if p.qmap == nil {
+		p.qmap = make(url.Values, 8)
+	}
+	return p.qmap
+}
+
+func (p *Params) formMap() url.Values {
+	if p.fmap == nil {
+		p.fmap = make(url.Values, 8)
+	}
+	return p.fmap
+}
+
+// parseQuery parses a query string or form body as url.ParseQuery does,
+// pair by pair, into m, an empty map that p keeps between calls, with each
+// key's first value carved from p's slab: a request's query costs no
+// allocation unless it has escapes. It returns the values and whether
+// url.ParseQuery would have returned an error with them.
+func (p *Params) parseQuery(m url.Values, s string) (url.Values, bool) {
+	if strings.Count(s, "&") >= maxPooledPairs {
+		v, err := url.ParseQuery(s)
+		return v, err != nil
+	}
+	failed := false
+	for s != "" {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if strings.Contains(pair, ";") {
+			failed = true
+			continue
+		}
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			failed = true
+			continue
+		}
+		if v, err = url.QueryUnescape(v); err != nil {
+			failed = true
+			continue
+		}
+		if cur, ok := m[k]; ok {
+			m[k] = append(cur, v)
+		} else {
+			m[k] = p.carve(v)
+		}
+	}
+	return m, failed
 }
 
 // Get returns the values of a parameter: a member name or a body path.
@@ -113,14 +200,21 @@ func (p *Params) add(name, value string) {
 		p.vals[name] = append(cur, value)
 		return
 	}
-	// Most parameters have one value: carve them from a shared slab, each
-	// with capacity one, so that a second value reallocates.
+	p.vals[name] = p.carve(value)
+}
+
+// carve returns a list of one value. Most parameters have one value: they
+// are carved from a shared slab, each with capacity one, so that a second
+// value reallocates. Each new slab is larger, up to a bound, and a pooled
+// Params keeps its last one: a request with many parameters needs few
+// slabs, and the next call perhaps none.
+func (p *Params) carve(value string) []string {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]string, 0, 8)
+		p.slab = make([]string, 0, min(max(8, 2*cap(p.slab)), 64))
 	}
 	p.slab = append(p.slab, value)
 	n := len(p.slab)
-	p.vals[name] = p.slab[n-1 : n : n]
+	return p.slab[n-1 : n : n]
 }
 
 // addFlat adds a value under its path and, when the path has list indexes
@@ -254,11 +348,12 @@ func joinPath(a, b string) string {
 
 // parseFormBody adds the fields of a query-protocol form body.
 func (p *Params) parseFormBody(form url.Values) {
-	keys := make([]string, 0, len(form))
+	var buf [32]string
+	keys := buf[:0]
 	for k := range form {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range form[k] {
 			p.addFlat(k, v)
@@ -380,7 +475,9 @@ var tagShapes = [][2]string{
 }
 
 // requestTags returns the tags a request sets, sorted by key, from a list
-// of key/value pairs or a map member named Tags or tags.
+// of key/value pairs or a map member named Tags or tags. The keys and
+// values are copies: a parameter may be a slice of the whole request body
+// (see flattenJSON), which a Call must not keep alive.
 func requestTags(p *Params) (keys, vals []string) {
 	tags := map[string]string{}
 	for _, s := range tagShapes {
@@ -405,8 +502,9 @@ func requestTags(p *Params) (keys, vals []string) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		vals = append(vals, tags[k])
+	for i, k := range keys {
+		keys[i] = strings.Clone(k)
+		vals = append(vals, strings.Clone(tags[k]))
 	}
 	return keys, vals
 }

@@ -185,7 +185,9 @@ func responseFields(body []byte) map[string]string {
 				continue
 			}
 			if _, ok := out[name]; !ok {
-				out[name] = v[0]
+				// A copy: v[0] is a slice of the whole body (see
+				// flattenJSON), secrets included.
+				out[name] = strings.Clone(v[0])
 			}
 		}
 		return out

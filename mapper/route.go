@@ -99,13 +99,14 @@ func (a routeScore) better(b routeScore) bool {
 }
 
 // match matches a request against the route. segs are the escaped path's
-// segments. It returns the label values (unescaped) and the score.
-func (r *route) match(method string, segs []string, trailingSlash bool, q url.Values, h http.Header) (map[string]string, routeScore, bool) {
+// segments and tail the text they span (see labels). It appends the label
+// values (unescaped) to dst and returns them with the score.
+func (r *route) match(dst []labelValue, method string, segs []string, tail string, q url.Values, h http.Header) ([]labelValue, routeScore, bool) {
 	score, ok := r.score(method, segs, q, h)
 	if !ok {
-		return nil, score, false
+		return dst, score, false
 	}
-	labels, ok := r.labels(segs, trailingSlash)
+	labels, ok := r.labels(dst, segs, tail)
 	return labels, score, ok
 }
 
@@ -116,25 +117,7 @@ func (r *route) score(method string, segs []string, q url.Values, h http.Header)
 	if method != r.method {
 		return zero, false
 	}
-	for _, s := range r.static {
-		vs, ok := q[s.key]
-		if !ok {
-			return zero, false
-		}
-		if s.hasValue && (len(vs) == 0 || vs[0] != s.value) {
-			return zero, false
-		}
-	}
-	for _, k := range r.reqQuery {
-		if _, ok := q[k]; !ok {
-			return zero, false
-		}
-	}
-	for _, k := range r.reqHdr {
-		if _, ok := h[k]; !ok {
-			return zero, false
-		}
-	}
+	// The path first: it rules out most routes without a map lookup.
 	if r.greedy {
 		if len(segs) < len(r.segs) {
 			return zero, false
@@ -157,6 +140,25 @@ func (r *route) score(method string, segs []string, q url.Values, h http.Header)
 			return zero, false
 		}
 	}
+	for _, s := range r.static {
+		vs, ok := q[s.key]
+		if !ok {
+			return zero, false
+		}
+		if s.hasValue && (len(vs) == 0 || vs[0] != s.value) {
+			return zero, false
+		}
+	}
+	for _, k := range r.reqQuery {
+		if _, ok := q[k]; !ok {
+			return zero, false
+		}
+	}
+	for _, k := range r.reqHdr {
+		if _, ok := h[k]; !ok {
+			return zero, false
+		}
+	}
 	greedy := 1
 	if r.greedy {
 		greedy = 0
@@ -168,49 +170,83 @@ func (r *route) score(method string, segs []string, q url.Values, h http.Header)
 	return routeScore{r.literals, len(r.static), len(r.reqQuery) + len(r.reqHdr), greedy, current}, true
 }
 
-// labels extracts the label values (unescaped) of a path the route scored.
-func (r *route) labels(segs []string, trailingSlash bool) (map[string]string, bool) {
-	var labels map[string]string
+// labelValue is a URI label and its value, unescaped. A request has a few:
+// a slice in the caller's buffer costs less than a map per request.
+type labelValue struct {
+	label, value string
+}
+
+// labels appends the label values (unescaped) of a path the route scored
+// to dst. segs are the path's segments and tail the text they span, one
+// trailing slash included: a greedy label's value is the rest of tail,
+// sliced rather than joined again.
+func (r *route) labels(dst []labelValue, segs []string, tail string) ([]labelValue, bool) {
+	start := len(dst)
+	off := 0 // where segs[i] starts in tail
 	for i, s := range r.segs {
 		if s.literal != "" {
 			if segs[i] != s.literal {
-				return nil, false
+				return dst[:start], false
 			}
+			off += len(segs[i]) + 1
 			continue
 		}
 		raw := segs[i]
 		if s.greedy {
-			raw = strings.Join(segs[i:], "/")
-			if trailingSlash {
-				raw += "/"
-			}
+			raw = tail[off:]
 		}
+		off += len(segs[i]) + 1
 		if !strings.HasPrefix(raw, s.prefix) || !strings.HasSuffix(raw, s.suffix) || len(raw) < len(s.prefix)+len(s.suffix) {
-			return nil, false
+			return dst[:start], false
 		}
 		raw = raw[len(s.prefix) : len(raw)-len(s.suffix)]
 		if raw == "" {
-			return nil, false
+			return dst[:start], false
 		}
 		v, err := url.PathUnescape(raw)
 		if err != nil {
 			v = raw
 		}
-		if labels == nil {
-			labels = make(map[string]string, len(r.segs))
-		}
-		labels[s.label] = v
+		dst = setLabel(dst, start, s.label, v)
 	}
-	return labels, true
+	return dst, true
+}
+
+// setLabel sets label to v among dst[start:], the last value of a label
+// that appears twice winning, as it would in a map.
+func setLabel(dst []labelValue, start int, label, v string) []labelValue {
+	for i := start; i < len(dst); i++ {
+		if dst[i].label == label {
+			dst[i].value = v
+			return dst
+		}
+	}
+	return append(dst, labelValue{label: label, value: v})
 }
 
 // splitPath splits an escaped request path into segments, ignoring the
 // leading slash and one trailing slash.
 func splitPath(p string) []string {
-	p = strings.TrimPrefix(p, "/")
-	p = strings.TrimSuffix(p, "/")
+	segs, _ := appendPathSegments(nil, p)
+	return segs
+}
+
+// appendPathSegments appends the segments of an escaped request path to
+// dst, as splitPath splits them, and returns the text they span with the
+// path's trailing slash, if it has one: what route.labels slices a greedy
+// label from.
+func appendPathSegments(dst []string, p string) ([]string, string) {
+	tail := strings.TrimPrefix(p, "/")
+	p = strings.TrimSuffix(tail, "/")
 	if p == "" {
-		return nil
+		return dst, tail
 	}
-	return strings.Split(p, "/")
+	for {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return append(dst, p), tail
+		}
+		dst = append(dst, p[:i])
+		p = p[i+1:]
+	}
 }

@@ -3,6 +3,7 @@ package mapper
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -71,17 +72,20 @@ type tctx struct {
 // out (an "arn" filter on a non-ARN), and exact=false when a parameter was
 // missing and its part became "*".
 func (t template) expand(c *tctx) (out []string, exact bool) {
-	// Fast path: every variable has at most one value.
-	var b strings.Builder
-	n := 0
-	for _, p := range t {
-		n += len(p.lit)
-	}
-	b.Grow(n + 48)
+	return t.appendExpand(nil, c)
+}
+
+// appendExpand is expand appending the values to dst, so that a caller
+// collecting several templates' values needs no list per template.
+func (t template) appendExpand(dst []string, c *tctx) (out []string, exact bool) {
+	// Fast path: every variable has at most one value. The value is built
+	// in a buffer on the stack, then copied once into its string.
+	var buf [256]byte
+	b := buf[:0]
 	exact = true
 	for _, p := range t {
 		if !p.isVar {
-			b.WriteString(p.lit)
+			b = append(b, p.lit...)
 			continue
 		}
 		var v string
@@ -97,7 +101,11 @@ func (t template) expand(c *tctx) (out []string, exact bool) {
 		default:
 			vals := c.params.lookup(p.name)
 			if len(vals) > 1 {
-				return t.expandAll(c)
+				all, allExact := t.expandAll(c)
+				if dst == nil {
+					return all, allExact
+				}
+				return append(dst, all...), allExact
 			}
 			if len(vals) == 1 {
 				v = vals[0]
@@ -107,23 +115,23 @@ func (t template) expand(c *tctx) (out []string, exact bool) {
 			}
 		}
 		if v == "" {
-			b.WriteByte('*')
+			b = append(b, '*')
 			continue
 		}
 		f, res := applyFilters(p.filters, v, c)
 		switch res {
 		case filterDrop:
-			return nil, exact
+			return dst, exact
 		case filterMissing:
-			b.WriteByte('*')
+			b = append(b, '*')
 			exact = false
 			continue
 		case filterPartial:
 			exact = false
 		}
-		b.WriteString(f)
+		b = append(b, f...)
 	}
-	return []string{b.String()}, exact
+	return append(dst, string(b)), exact
 }
 
 // filterResult says what a filter made of a value.
@@ -279,7 +287,7 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 		if a := arnField(v, 4); a != "" {
 			return ok(a)
 		}
-		if u, err := url.Parse(v); err == nil && u.Host != "" {
+		if u := urlWithHost(v); u != nil {
 			if segs := splitPath(u.Path); len(segs) > 0 && isAccountID(segs[0]) {
 				return ok(segs[0])
 			}
@@ -298,7 +306,7 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 		if r := arnField(v, 3); r != "" {
 			return ok(r)
 		}
-		if u, err := url.Parse(v); err == nil && u.Host != "" {
+		if u := urlWithHost(v); u != nil {
 			if hi := parseHost(u.Host); hi.Region != "" {
 				return ok(hi.Region)
 			}
@@ -416,6 +424,19 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 		return ok(index)
 	}
 	return ok(v)
+}
+
+// urlWithHost parses v as a URL that has a host, or returns nil. Only a
+// value with "//" can have one: the others are not parsed.
+func urlWithHost(v string) *url.URL {
+	if !strings.Contains(v, "//") {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	return u
 }
 
 // ec2Type is an EC2 resource type that an ID prefix names.
@@ -615,11 +636,8 @@ func splitPartiQLName(s string) (table, index string) {
 // resourceName returns the name of an ARN's resource ("function:fn:1" →
 // "fn", "role/path/r" → "r"), or v itself when it is not an ARN.
 func resourceName(v string) string {
-	if !strings.HasPrefix(v, "arn:") {
-		return v
-	}
-	parts := strings.SplitN(v, ":", 6)
-	if len(parts) < 6 {
+	var parts [6]string
+	if !strings.HasPrefix(v, "arn:") || !splitARN(v, &parts) {
 		return v
 	}
 	res := parts[5]
@@ -635,19 +653,42 @@ func resourceName(v string) string {
 
 // arnField returns field i (0 = "arn") of an ARN, or "".
 func arnField(v string, i int) string {
-	if !strings.HasPrefix(v, "arn:") {
-		return ""
-	}
-	parts := strings.SplitN(v, ":", 6)
-	if len(parts) < 6 {
+	var parts [6]string
+	if !strings.HasPrefix(v, "arn:") || !splitARN(v, &parts) {
 		return ""
 	}
 	return parts[i]
 }
 
+// splitARN splits an ARN into its six fields, as strings.SplitN(v, ":", 6)
+// would (the resource keeps its colons), without a list on the heap. It
+// reports false when v has fewer fields.
+func splitARN(v string, parts *[6]string) bool {
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(v, ':')
+		if j < 0 {
+			return false
+		}
+		parts[i], v = v[:j], v[j+1:]
+	}
+	parts[5] = v
+	return true
+}
+
 func dedupe(s []string) []string {
 	if len(s) < 2 {
 		return s
+	}
+	if len(s) <= 16 {
+		// A few values: comparing each with those kept costs less than
+		// a map.
+		out := s[:1]
+		for _, v := range s[1:] {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
 	}
 	seen := make(map[string]bool, len(s))
 	out := s[:0]
