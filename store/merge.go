@@ -157,11 +157,16 @@ func checkSourceSchema(ctx context.Context, conn *sql.Conn) error {
 	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM src.schema_migrations`).Scan(&v); err != nil {
 		return err
 	}
-	if v != len(ms) {
-		return fmt.Errorf("%w: schema version %d, want %d; open it read-write once with this iamwatch to migrate it", ErrSchema, v, len(ms))
+	if v < mergeTablesSince || v > len(ms) {
+		return fmt.Errorf("%w: schema version %d, want %d to %d; open it read-write once with this iamwatch to migrate it", ErrSchema, v, mergeTablesSince, len(ms))
 	}
 	return nil
 }
+
+// mergeTablesSince is the oldest schema version whose tables are this
+// version's: migrations after it changed only indexes, which a merge does
+// not read. A migration that changes a table the merge reads raises it.
+const mergeTablesSince = 1
 
 // mergeStep is a named statement of a merge.
 type mergeStep struct {

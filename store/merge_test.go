@@ -434,3 +434,47 @@ func BenchmarkExportImport1M(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestMergeAndMigrateVersion1: a database written before calls_time was
+// dropped (schema version 1) merges as it is, and opening it read-write
+// migrates it.
+func TestMergeAndMigrateVersion1(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	old := openAt(t, path, Options{})
+	if err := old.Add(ctx, record("s", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DELETE FROM schema_migrations WHERE version > 1`,
+		`CREATE INDEX calls_time ON calls (time_ns)`,
+		`PRAGMA user_version = 1`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	c := openTest(t, Options{})
+	st, err := c.Merge(ctx, path)
+	if err != nil {
+		t.Fatalf("merge a version-1 database: %v", err)
+	}
+	if st.Calls != 1 {
+		t.Errorf("merged %+v, want 1 call", st)
+	}
+
+	migrated := openAt(t, path, Options{})
+	var n int
+	if err := migrated.rd.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'calls_time'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("calls_time after migration: %d, %v", n, err)
+	}
+}
