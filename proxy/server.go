@@ -58,7 +58,9 @@ import (
 // error never reads as an AWS error. ErrorCode is left empty: the caller
 // derives it from the response.
 //
-// Neither observation is modified by the proxy after it was handed over.
+// Neither observation is modified by the proxy after it was handed over,
+// and the Recorder must not modify them either: the proxy reads the first
+// while Start runs.
 // finish is called on the request's goroutine; a slow Recorder slows the
 // call.
 type Recorder interface {
@@ -181,6 +183,8 @@ type Server struct {
 	tlsConf  *tls.Config
 	upstream *url.URL
 
+	starts *starters
+
 	mu       sync.Mutex
 	shutdown bool
 	tunnels  map[*trackedConn]struct{}
@@ -219,6 +223,7 @@ func (s *Server) setup() error {
 	if s.AllowRemote && s.AuthToken == "" {
 		return ErrNoAuthToken
 	}
+	s.starts = newStarters()
 	if u := s.Upstream; u != nil {
 		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 			return fmt.Errorf("upstream %q: want http:// or https:// and a host", u.Redacted())
@@ -340,6 +345,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// Serve report the closed listener as a failure.
 	errMITM := s.mitm.Shutdown(ctx)
 	s.mitmLn.Close()
+	s.starts.close()
 	// Idle upstream connections would otherwise outlive the server until
 	// their idle timeout, each with its goroutines.
 	for _, rt := range []http.RoundTripper{s.rt, s.gp.Tr} {
