@@ -123,8 +123,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
-	wd := newWatchdog(s.responseHeaderTimeout(), func() { cancel(errUpstreamStalled) })
-	defer wd.stop()
+	al := newAlarm(s.responseHeaderTimeout(), func() { cancel(errUpstreamStalled) })
+	defer al.close()
+	wd := al.watchdog()
 
 	out := &http.Request{
 		Method:     r.Method,
@@ -175,8 +176,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 	// responses) that may pause for as long as they like.
 	var bodyWD *watchdog
 	if resp.ContentLength >= 0 {
-		bodyWD = newWatchdog(s.responseHeaderTimeout(), func() { cancel(errUpstreamStalled) })
-		defer bodyWD.stop()
+		bodyWD = al.watchdog()
 	}
 
 	// A body small enough to keep for the Recorder anyway is read whole
@@ -561,43 +561,6 @@ func (b *watchedBody) clientErr() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.err
-}
-
-// watchdog fires when it has been running for d without a pause.
-type watchdog struct {
-	mu    sync.Mutex
-	d     time.Duration
-	timer *time.Timer
-	done  bool
-}
-
-func newWatchdog(d time.Duration, fire func()) *watchdog {
-	t := time.AfterFunc(time.Hour, fire)
-	t.Stop()
-	return &watchdog{d: d, timer: t}
-}
-
-func (w *watchdog) pause() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.timer.Stop()
-	}
-}
-
-func (w *watchdog) resume() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.timer.Reset(w.d)
-	}
-}
-
-func (w *watchdog) stop() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.done = true
-	w.timer.Stop()
 }
 
 // prefixBuffer keeps the first MaxBodyPrefix bytes written to it.
