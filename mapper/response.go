@@ -2,9 +2,11 @@ package mapper
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/aws/smithy-go/encoding/cbor"
@@ -168,15 +170,29 @@ func PrincipalOf(arn string) string {
 }
 
 // responseFields collects the leaf elements of an XML or JSON response by
-// local name, first occurrence wins. Secret fields are skipped so that they
-// are never copied.
+// local name. Of two leaves of one name, an XML response's first wins, a
+// JSON response's shallowest (then the first of their paths in byte
+// order): JSON is read into a map, which keeps no document order, and the
+// choice must not depend on map order. Secret fields are skipped so that
+// they are never copied.
 func responseFields(body []byte) map[string]string {
 	out := map[string]string{}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		p := newParams(nil, nil)
 		p.parseJSONBody(trimmed)
-		for k, v := range p.vals {
+		keys := make([]string, 0, len(p.vals))
+		for k := range p.vals {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			if c := cmp.Compare(strings.Count(a, "."), strings.Count(b, ".")); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		for _, k := range keys {
+			v := p.vals[k]
 			name := k
 			if i := strings.LastIndexByte(k, '.'); i >= 0 {
 				name = k[i+1:]

@@ -59,3 +59,22 @@ func TestIdentities(t *testing.T) {
 		t.Errorf("responseFields kept a secret: %v", f)
 	}
 }
+
+// TestResponseFieldsJSONIsDeterministic: of two JSON leaves of one name,
+// the shallowest wins, every time, whatever the map order.
+func TestResponseFieldsJSONIsDeterministic(t *testing.T) {
+	body := []byte(`{"AssumedRoleUser":{"Arn":"arn:aws:sts::123456789012:assumed-role/deep/s"},
+		"Arn":"arn:aws:sts::123456789012:assumed-role/top/s",
+		"Other":{"Arn":"arn:aws:sts::123456789012:assumed-role/other/s"}}`)
+	for range 50 {
+		if got := responseFields(body)["Arn"]; got != "arn:aws:sts::123456789012:assumed-role/top/s" {
+			t.Fatalf("Arn = %q, want the top-level one", got)
+		}
+	}
+	nested := []byte(`{"Z":{"Arn":"z"},"A":{"Arn":"a"}}`)
+	for range 50 {
+		if got := responseFields(nested)["Arn"]; got != "a" {
+			t.Fatalf("Arn = %q, want the first path in byte order (A.Arn)", got)
+		}
+	}
+}
