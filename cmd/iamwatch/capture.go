@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iamwatch/iamwatch"
 	"github.com/iamwatch/iamwatch/mapper"
@@ -185,13 +186,22 @@ func (c *capture) done(rec *iamwatch.Record) {
 
 // callLine is the one-line summary of a call, for stderr.
 func callLine(rec *iamwatch.Record) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-4s %-12s %-28s", rec.Time.Local().Format("15:04:05"), rec.Source, firstOf(rec.ServiceID, rec.Service, "?"), firstOf(rec.Operation, "?"))
+	// Appends rather than fmt: the proxy prints one for every call.
+	b := make([]byte, 0, 128)
+	b = rec.Time.Local().AppendFormat(b, "15:04:05")
+	b = append(b, ' ')
+	b = appendPadded(b, string(rec.Source), 4)
+	b = append(b, ' ')
+	b = appendPadded(b, firstOf(rec.ServiceID, rec.Service, "?"), 12)
+	b = append(b, ' ')
+	b = appendPadded(b, firstOf(rec.Operation, "?"), 28)
 	if rec.Status != 0 {
-		fmt.Fprintf(&b, " %d", rec.Status)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(rec.Status), 10)
 	}
 	if rec.ErrorCode != "" {
-		fmt.Fprintf(&b, " %s", rec.ErrorCode)
+		b = append(b, ' ')
+		b = append(b, rec.ErrorCode...)
 	}
 	var acts []string
 	for _, a := range rec.Actions {
@@ -200,13 +210,29 @@ func callLine(rec *iamwatch.Record) string {
 		}
 	}
 	sort.Strings(acts)
-	if len(acts) > 0 {
-		fmt.Fprintf(&b, "  %s", strings.Join(acts, ", "))
+	for i, a := range acts {
+		if i == 0 {
+			b = append(b, "  "...)
+		} else {
+			b = append(b, ", "...)
+		}
+		b = append(b, a...)
 	}
 	if !rec.Recognized {
-		fmt.Fprintf(&b, "  unrecognized: %s", rec.Reason)
+		b = append(b, "  unrecognized: "...)
+		b = append(b, rec.Reason...)
 	}
-	return b.String()
+	return string(b)
+}
+
+// appendPadded appends s, then spaces up to width characters, as fmt's
+// %-Ns does.
+func appendPadded(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 func firstOf(s ...string) string {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -531,6 +532,48 @@ func TestReadOnlyDatabase(t *testing.T) {
 	for _, want := range []string{"iamwatch: error: open store", "database is read-only", "iamwatch: hint: iamwatch proxy --db "} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+// TestCallLine holds the per-call line to the layout fmt's padding gives:
+// time, source, service and operation in columns, then status, error,
+// the actions needed and why a call was not recognized.
+func TestCallLine(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	reference := func(rec *iamwatch.Record) string {
+		var acts []string
+		for _, a := range rec.Actions {
+			if !a.Possible {
+				acts = append(acts, a.Action)
+			}
+		}
+		sort.Strings(acts)
+		line := fmt.Sprintf("%s %-4s %-12s %-28s", rec.Time.Local().Format("15:04:05"), rec.Source, firstOf(rec.ServiceID, rec.Service, "?"), firstOf(rec.Operation, "?"))
+		if rec.Status != 0 {
+			line += fmt.Sprintf(" %d", rec.Status)
+		}
+		if rec.ErrorCode != "" {
+			line += " " + rec.ErrorCode
+		}
+		if len(acts) > 0 {
+			line += "  " + strings.Join(acts, ", ")
+		}
+		if !rec.Recognized {
+			line += "  unrecognized: " + rec.Reason
+		}
+		return line
+	}
+	for _, rec := range []*iamwatch.Record{
+		{Time: at, Source: iamwatch.SourceProxy, Call: iamwatch.Call{Service: "s3", ServiceID: "S3", Operation: "GetObject", Recognized: true,
+			Actions: []iamwatch.ActionUse{{Action: "s3:GetObjectVersion"}, {Action: "s3:GetObject"}, {Action: "kms:Decrypt", Possible: true}}}, Status: 200},
+		{Time: at, Source: iamwatch.SourceCSM, Call: iamwatch.Call{Service: "logs", ServiceID: "CloudWatch Logs", Operation: "PutLogEventsWithAVeryLongOperationName", Recognized: true},
+			Status: 403, ErrorCode: "AccessDeniedÉxception"},
+		{Time: at, Source: iamwatch.SourceProxy, Call: iamwatch.Call{Operation: "Çà", Reason: "no service for host example.amazonaws.com"}},
+		{Time: at, Source: iamwatch.SourceProxy},
+	} {
+		if got, want := callLine(rec), reference(rec); got != want {
+			t.Errorf("callLine:\n got %q\nwant %q", got, want)
 		}
 	}
 }
