@@ -16,20 +16,7 @@ import (
 // workload. req/s is per core (the benchmark runs on one goroutine).
 func BenchmarkMap(b *testing.B) {
 	ix := index(b)
-	raw := rawFixtures(b)
-	names := make([]string, 0, len(raw))
-	for n := range raw {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var obs []*iamwatch.Observation
-	for _, n := range names {
-		o, err := mapper.ParseRaw(raw[n], "https")
-		if err != nil {
-			b.Fatalf("%s: %v", n, err)
-		}
-		obs = append(obs, o)
-	}
+	_, obs := corpusObservations(b)
 	if len(obs) == 0 {
 		b.Skip("no fixtures")
 	}
@@ -79,20 +66,7 @@ func TestEmbeddedMapsCompile(t *testing.T) {
 // returned must not change when later requests reuse that state.
 func TestMapResultsOwnTheirMemory(t *testing.T) {
 	ix := index(t)
-	raw := rawFixtures(t)
-	names := make([]string, 0, len(raw))
-	for n := range raw {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var obs []*iamwatch.Observation
-	for _, n := range names {
-		o, err := mapper.ParseRaw(raw[n], "https")
-		if err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-		obs = append(obs, o)
-	}
+	names, obs := corpusObservations(t)
 	calls := make([]iamwatch.Call, len(obs))
 	first := make([][]byte, len(obs))
 	for i, o := range obs {
@@ -109,4 +83,24 @@ func TestMapResultsOwnTheirMemory(t *testing.T) {
 			t.Errorf("%s: the call changed after later requests were mapped:\n was %s\n now %s", names[i], first[i], again)
 		}
 	}
+}
+
+// corpusObservations parses the real-SDK corpus, in name order.
+func corpusObservations(tb testing.TB) ([]string, []*iamwatch.Observation) {
+	tb.Helper()
+	raw := rawFixtures(tb)
+	names := make([]string, 0, len(raw))
+	for n := range raw {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	obs := make([]*iamwatch.Observation, 0, len(names))
+	for _, n := range names {
+		o, err := mapper.ParseRaw(raw[n], "https")
+		if err != nil {
+			tb.Fatalf("%s: %v", n, err)
+		}
+		obs = append(obs, o)
+	}
+	return names, obs
 }
