@@ -65,6 +65,11 @@ type journal struct {
 	rotated   sync.WaitGroup
 }
 
+// lineBufs hold journal lines while they are encoded, before they are
+// copied into the pending batch: one per Begin would be most of what a
+// captured call allocates.
+var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
 // jbatch is the lines of Begins written with one write(2).
 type jbatch struct {
 	done chan struct{} // closed once the write has returned; err is set
@@ -278,7 +283,14 @@ func readJournal(path string) ([]*row, error) {
 
 // journalBegin appends r to the journal and returns its provisional ID.
 func (db *DB) journalBegin(ctx context.Context, r *row) (int64, error) {
-	line := appendJRow(make([]byte, 0, 512), r)
+	bufp := lineBufs.Get().(*[]byte)
+	line := appendJRow((*bufp)[:0], r)
+	defer func() {
+		if cap(line) <= 64<<10 {
+			*bufp = line
+			lineBufs.Put(bufp)
+		}
+	}()
 	j := db.j
 	j.mu.Lock()
 	if j.f == nil {

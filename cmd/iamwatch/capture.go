@@ -110,15 +110,19 @@ func (c *capture) Start(obs *iamwatch.Observation) func(*iamwatch.Observation) {
 		// Not a lost call yet: finish adds it whole.
 		c.health.failed(err, false)
 	}
+	// The closure keeps the one field of o that rec lacks, not o: a
+	// copy of an Observation for every call.
+	account := o.AccountID
 	return func(done *iamwatch.Observation) {
-		c.finish(id, began, rec, o, done)
+		c.finish(id, began, rec, account, done)
 	}
 }
 
 // finish records the outcome: it finishes the call Begin recorded (its ID
 // may be provisional, negative, with the store's journal), or adds it
-// whole when Begin failed.
-func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, o iamwatch.Observation, done *iamwatch.Observation) {
+// whole when Begin failed. account is the account prepare settled on for
+// the request (from the key's identity or --account-id).
+func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, account string, done *iamwatch.Observation) {
 	rec.Pending = false
 	rec.Status = done.Status
 	rec.Latency = done.Latency
@@ -141,9 +145,11 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, o iamwatch.
 		rec.ErrorCode = "iamwatch.Refused"
 	case done.Fault != "":
 		rec.ErrorCode = "iamwatch.UpstreamFault"
-		c.log.Warn("upstream fault", "host", o.Host, "operation", rec.Operation, "fault", done.Fault)
+		c.log.Warn("upstream fault", "host", done.Host, "operation", rec.Operation, "fault", done.Fault)
 	}
-	o.Status, o.ResponseHeader, o.ResponseBody = done.Status, done.ResponseHeader, done.ResponseBody
+	// The outcome, with who made the request as prepare found out.
+	o := *done
+	o.AccessKeyID, o.PrincipalARN, o.AccountID = rec.AccessKeyID, rec.PrincipalARN, account
 	for _, ident := range mapper.Identities(rec.Call, &o) {
 		c.remember(ident)
 	}
