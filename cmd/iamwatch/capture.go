@@ -34,7 +34,10 @@ type capture struct {
 
 	mu         sync.Mutex
 	identities map[string]mapper.Identity // access key ID -> principal
-	calls      atomic.Int64
+	// unrecognized counts the unrecognized calls by host and reason: the
+	// first of each kind is logged, not the thousands that may follow.
+	unrecognized map[string]int
+	calls        atomic.Int64
 
 	health storeHealth
 }
@@ -94,9 +97,38 @@ func (c *capture) prepare(obs *iamwatch.Observation) (*iamwatch.Record, iamwatch
 		Pending:      true,
 	}
 	if !call.Recognized {
-		c.log.Warn("unrecognized AWS call kept as unrecognized", "host", obs.Host, "method", obs.Method, "reason", call.Reason)
+		c.warnUnrecognized(obs.Host, obs.Method, call.Reason)
 	}
 	return rec, o
+}
+
+// maxUnrecognizedKinds bounds how many kinds of unrecognized call are
+// logged, and remembered.
+const maxUnrecognizedKinds = 100
+
+// warnUnrecognized logs an unrecognized call, once per host and reason.
+func (c *capture) warnUnrecognized(host, method, reason string) {
+	key := host + "\x00" + reason
+	c.mu.Lock()
+	if c.unrecognized == nil {
+		c.unrecognized = map[string]int{}
+	}
+	n, seen := c.unrecognized[key]
+	full := !seen && len(c.unrecognized) >= maxUnrecognizedKinds
+	if !full {
+		c.unrecognized[key] = n + 1
+	}
+	first := !seen && !full
+	lastKind := first && len(c.unrecognized) == maxUnrecognizedKinds
+	c.mu.Unlock()
+	if first {
+		c.log.Warn("unrecognized AWS call kept as unrecognized (further calls like it are recorded, not logged)",
+			"host", host, "method", method, "reason", reason)
+	}
+	if lastKind {
+		c.log.Warn("unrecognized calls of other kinds are recorded, not logged; list them with: iamwatch calls --output json",
+			"kinds", maxUnrecognizedKinds)
+	}
 }
 
 // Start commits the request to the store while it goes upstream; the proxy

@@ -577,3 +577,27 @@ func TestCallLine(t *testing.T) {
 		}
 	}
 }
+
+// TestUnrecognizedWarnings: an unrecognized call is logged once per host
+// and reason however often it repeats, and only so many kinds are logged
+// before one line says the rest are recorded without a log line.
+func TestUnrecognizedWarnings(t *testing.T) {
+	var logs strings.Builder
+	c := &capture{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	for range 1000 {
+		c.warnUnrecognized("odd.amazonaws.com", "GET", "no operation matches")
+	}
+	if n := strings.Count(logs.String(), "kept as unrecognized"); n != 1 {
+		t.Errorf("%d warnings for one kind of call repeated 1000 times, want 1:\n%s", n, logs.String())
+	}
+	for i := range 2 * maxUnrecognizedKinds {
+		c.warnUnrecognized(fmt.Sprintf("host%d.amazonaws.com", i), "GET", "no service")
+	}
+	out := logs.String()
+	if n := strings.Count(out, "kept as unrecognized"); n != maxUnrecognizedKinds {
+		t.Errorf("%d kinds logged, want %d", n, maxUnrecognizedKinds)
+	}
+	if n := strings.Count(out, "other kinds are recorded, not logged"); n != 1 {
+		t.Errorf("the line about the kinds not logged appears %d times, want 1", n)
+	}
+}
