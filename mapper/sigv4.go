@@ -94,6 +94,11 @@ func AccessKeyID(obs *iamwatch.Observation) string {
 	if obs.AccessKeyID != "" || obs.Header == nil {
 		return obs.AccessKeyID
 	}
+	// Most requests are signed in the header: the query is parsed only
+	// when that says nothing.
+	if akid := parseSignature(obs.Header, nil).AccessKeyID; akid != "" || obs.RawQuery == "" {
+		return akid
+	}
 	q, _ := url.ParseQuery(obs.RawQuery)
 	return parseSignature(obs.Header, q).AccessKeyID
 }

@@ -32,7 +32,7 @@ type capture struct {
 	// onRecord, when set, sees every finished record (the live view).
 	onRecord func(*iamwatch.Record)
 
-	mu         sync.Mutex
+	mu         sync.RWMutex               // identities is read on every call
 	identities map[string]mapper.Identity // access key ID -> principal
 	// unrecognized counts the unrecognized calls by host and reason: the
 	// first of each kind is logged, not the thousands that may follow.
@@ -46,8 +46,8 @@ func (c *capture) identity(akid string) mapper.Identity {
 	if akid == "" {
 		return mapper.Identity{}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return c.identities[akid]
 }
 
