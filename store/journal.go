@@ -360,8 +360,8 @@ func (j *journal) write() {
 		j.cur.lead <- struct{}{} // j.writing stays set: the write is handed on
 	} else {
 		j.writing = false
-		j.idle.Broadcast()
 	}
+	j.idle.Broadcast()
 	j.mu.Unlock()
 }
 
@@ -374,6 +374,17 @@ func (j *journal) waitIdle() {
 			j.write()
 			j.mu.Lock()
 			continue
+		}
+		if j.cur != nil {
+			// A write handed to the queued batch and not yet taken up:
+			// take it, rather than wait for one of its Begins to.
+			select {
+			case <-j.cur.lead:
+				j.write()
+				j.mu.Lock()
+				continue
+			default:
+			}
 		}
 		j.idle.Wait()
 	}
