@@ -438,16 +438,25 @@ func (db *DB) rotateJournal() error {
 	return nil
 }
 
+// take removes the call Begin journaled under id from the calls in flight
+// and returns its row.
+func (j *journal) take(id int64) (*row, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	r, ok := j.inflight[id]
+	if !ok {
+		return nil, fmt.Errorf("call %d: %w", id, ErrNotFound)
+	}
+	delete(j.inflight, id)
+	return r, nil
+}
+
 // journalFinish writes the call Begin journaled under id, merged with
 // Finish's row, to the database.
 func (db *DB) journalFinish(ctx context.Context, id int64, r *row) error {
-	j := db.j
-	j.mu.Lock()
-	begun, ok := j.inflight[id]
-	delete(j.inflight, id)
-	j.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("call %d: %w", id, ErrNotFound)
+	begun, err := db.j.take(id)
+	if err != nil {
+		return err
 	}
 	// As Finish documents: session, time and source stay Begin's; labels
 	// add up; the access key and principal change only when given.
@@ -465,13 +474,9 @@ func (db *DB) journalFinish(ctx context.Context, id int64, r *row) error {
 // journalEnd writes the call Begin journaled under id to the database with
 // its outcome.
 func (db *DB) journalEnd(ctx context.Context, id int64, status int, errorCode string, latencyNS int64) error {
-	j := db.j
-	j.mu.Lock()
-	begun, ok := j.inflight[id]
-	delete(j.inflight, id)
-	j.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("call %d: %w", id, ErrNotFound)
+	begun, err := db.j.take(id)
+	if err != nil {
+		return err
 	}
 	// begun is no longer shared: the journal forgot it.
 	begun.pending = false
