@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,10 +32,15 @@ import (
 // throughput over the bare iamwatch proxy's; "vs-goproxy" is capture
 // throughput over bare goproxy's, the figure iamwatch is held to.
 //
-// The "upstream-0s" case answers at once, which puts the store's commit
-// (taken while the request is upstream, waited for before the response is
-// relayed) fully on the call's path; "upstream-20ms" is closer to AWS, whose
-// latency hides the commit.
+// The "upstream-0s" case answers at once: 64 clients then keep both cores
+// busy, so throughput is the CPU a request costs the whole machine
+// (clients, proxy, upstream), which the cpu-us/req figures give for each
+// variant. "upstream-20ms" is closer to AWS, whose latency leaves the
+// cores idle part of the time.
+//
+// A capture round ends once its store has committed the round's calls:
+// otherwise the writer's lingering batch would be committed during the
+// next variant's round, and billed to it.
 func BenchmarkCaptureOverhead(b *testing.B) {
 	for _, delay := range []time.Duration{0, 20 * time.Millisecond} {
 		b.Run("upstream-"+delay.String(), func(b *testing.B) { benchCaptureOverhead(b, delay) })
@@ -101,27 +107,45 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 		wg.Wait()
 		return time.Since(start)
 	}
+	flush := func() {
+		if err := db.Flush(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// round runs one batch of a variant and adds its wall and CPU time.
+	round := func(c *http.Client, wall, cpu *time.Duration, after func()) {
+		cpu0 := processCPU(b)
+		start := time.Now()
+		run(c, batch)
+		if after != nil {
+			after()
+		}
+		*wall += time.Since(start)
+		*cpu += processCPU(b) - cpu0
+	}
 	run(withCapture, 2*clients)
 	run(bare, 2*clients)
 	run(goproxyClient, 2*clients)
+	flush()
 	b.ResetTimer()
 	benchDials.Store(0)
-	var tCapture, tBare, tGoproxy time.Duration
+	var tCapture, tBare, tGoproxy, cCapture, cBare, cGoproxy time.Duration
 	for range b.N {
 		for range rounds {
-			tGoproxy += run(goproxyClient, batch)
-			tBare += run(bare, batch)
-			tCapture += run(withCapture, batch)
+			round(goproxyClient, &tGoproxy, &cGoproxy, nil)
+			round(bare, &tBare, &cBare, nil)
+			round(withCapture, &tCapture, &cCapture, flush)
 		}
 	}
 	b.StopTimer()
-	if err := db.Flush(context.Background()); err != nil {
-		b.Fatal(err)
-	}
 	n := float64(b.N * rounds * batch)
 	b.ReportMetric(n/tCapture.Seconds(), "capture-req/s")
 	b.ReportMetric(n/tBare.Seconds(), "bare-req/s")
 	b.ReportMetric(n/tGoproxy.Seconds(), "goproxy-req/s")
+	// CPU of the whole process (clients, proxy, upstream) per request.
+	b.ReportMetric(float64(cCapture.Microseconds())/n, "capture-cpu-us/req")
+	b.ReportMetric(float64(cBare.Microseconds())/n, "bare-cpu-us/req")
+	b.ReportMetric(float64(cGoproxy.Microseconds())/n, "goproxy-cpu-us/req")
 	b.ReportMetric(tBare.Seconds()/tCapture.Seconds(), "ratio")
 	// The figure: iamwatch recording every call, as a fraction of
 	// a bare goproxy MITM's throughput in the same run.
@@ -130,6 +154,15 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 }
 
 var benchDials atomic.Int64
+
+// processCPU is the user and system CPU time the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 func benchProxy(b *testing.B, ca *proxy.CA, up *httptest.Server, rec proxy.Recorder) *http.Client {
 	b.Helper()
