@@ -65,3 +65,57 @@ func TestCustomEndpoint(t *testing.T) {
 		assertNoSecrets(t, []string{r.db}, map[string]string{"stderr": r.stderr})
 	})
 }
+
+// TestCSMOnly runs the clients that report Client-Side Monitoring — the
+// AWS CLI v2 and boto3 — with an endpoint URL that NO_PROXY sends around
+// the proxy, so that CSM is the only thing that sees their calls: each is
+// recorded from its CSM report, with its service, operation and outcome
+// (CSM carries no parameters, so no resources).
+func TestCSMOnly(t *testing.T) {
+	t.Parallel()
+	st := newStub(t)
+	endpoint := stubLocalhost(st)
+	bypass := []string{"NO_PROXY=localhost,127.0.0.1", "no_proxy=localhost,127.0.0.1"}
+
+	run := func(t *testing.T, session string, wants []want, cmdline ...string) {
+		t.Helper()
+		e := newEnv(t, bypass...)
+		r := e.run(t, session, []string{"--account-id", acct}, cmdline...)
+		if r.code != 0 {
+			t.Fatalf("iamwatch run exited %d; stderr:\n%s", r.code, r.stderr)
+		}
+		calls := e.calls(t, r)
+		logCalls(t, calls)
+		noneUnrecognized(t, calls)
+		for _, c := range calls {
+			if c.Source != "csm" {
+				t.Errorf("the proxy saw a call NO_PROXY sends around it: %s", c)
+			}
+		}
+		check(t, calls, "csm", wants)
+		assertNoSecrets(t, []string{r.db}, map[string]string{"stderr": r.stderr})
+	}
+	t.Run("boto3", func(t *testing.T) {
+		t.Parallel()
+		requireBoto3(t)
+		run(t, "boto3-csm", []want{
+			w("s3", "ListBuckets", "s3:ListAllMyBuckets"),
+			w("s3", "PutObject", "s3:PutObject"),
+			w("dynamodb", "GetItem", "dynamodb:GetItem"),
+			w("sqs", "SendMessage", "sqs:SendMessage"),
+			w("sts", "GetCallerIdentity"),
+			w("dynamodb", "DescribeTable", "dynamodb:DescribeTable").denied("AccessDeniedException"),
+		}, python3, filepath.Join("py", "ops.py"), "endpoint", endpoint)
+	})
+	t.Run("awscli", func(t *testing.T) {
+		t.Parallel()
+		requireAWSCLI(t)
+		run(t, "awscli-csm", []want{
+			w("s3", "ListBuckets", "s3:ListAllMyBuckets"),
+			w("s3", "PutObject", "s3:PutObject"),
+			w("dynamodb", "GetItem", "dynamodb:GetItem"),
+			w("sqs", "SendMessage", "sqs:SendMessage"),
+			w("kms", "Encrypt", "kms:Encrypt").denied("AccessDeniedException"),
+		}, python3, filepath.Join("cli", "batch.py"), "--endpoint-url", endpoint, filepath.Join("cli", "endpoint.txt"))
+	})
+}

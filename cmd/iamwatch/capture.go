@@ -38,6 +38,10 @@ type capture struct {
 	// first of each kind is logged, not the thousands that may follow.
 	unrecognized map[string]int
 	calls        atomic.Int64
+	// dedup, when CSM is on, keeps CSM reports of proxied calls from
+	// being stored a second time; corroborated counts them.
+	dedup        *csmDedup
+	corroborated atomic.Int64
 
 	health storeHealth
 }
@@ -179,6 +183,9 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, account str
 		rec.ErrorCode = "iamwatch.UpstreamFault"
 		c.log.Warn("upstream fault", "host", done.Host, "operation", rec.Operation, "fault", done.Fault)
 	}
+	if c.dedup != nil {
+		c.dedup.proxied(rec)
+	}
 	// The outcome, with who made the request as prepare found out.
 	o := *done
 	o.AccessKeyID, o.PrincipalARN, o.AccountID = rec.AccessKeyID, rec.PrincipalARN, account
@@ -198,7 +205,8 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, account str
 	c.done(rec)
 }
 
-// CSM records a call the SDK reported by Client-Side Monitoring.
+// CSM records a call the SDK reported by Client-Side Monitoring, unless
+// the proxy recorded it already (see csmDedup).
 func (c *capture) CSM(obs *iamwatch.Observation) {
 	rec, _ := c.prepare(obs)
 	rec.Pending = false
@@ -208,8 +216,32 @@ func (c *capture) CSM(obs *iamwatch.Observation) {
 		// as its bare status, "403": name it as the proxy does.
 		rec.ErrorCode = mapper.ErrorCode(rec.Status, nil, nil)
 	}
+	if c.dedup != nil && c.dedup.claim(rec) {
+		c.corroborated.Add(1)
+		return
+	}
 	c.health.queued(c.db.Add(context.Background(), rec))
 	c.done(rec)
+}
+
+// callsSummary says how many calls were recorded, and how many of them
+// CSM reported as well.
+func (c *capture) callsSummary() string {
+	n := c.calls.Load()
+	s := strconv.FormatInt(n, 10) + " AWS calls"
+	if n == 1 {
+		s = "1 AWS call"
+	}
+	switch m := c.corroborated.Load(); {
+	case m == 0:
+	case m == n && n == 1:
+		s += " (also reported by CSM)"
+	case m == n:
+		s += " (all also reported by CSM)"
+	default:
+		s += fmt.Sprintf(" (%d of them also reported by CSM)", m)
+	}
+	return s
 }
 
 func (c *capture) done(rec *iamwatch.Record) {

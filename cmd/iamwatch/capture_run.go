@@ -119,6 +119,7 @@ func (a *app) startCapture(ctx context.Context, o captureOptions, log *slog.Logg
 			db.Close()
 			return nil, hintError{fmt.Errorf("listen for CSM on %s: %w", o.csmListen, err), "iamwatch proxy --csm-listen off"}
 		}
+		c.dedup = newCSMDedup()
 		r.csm = &csm.Listener{Sink: r.cap.CSM, Logger: log}
 		r.csmDone = make(chan error, 1)
 		go func() { r.csmDone <- r.csm.Serve(r.csmConn) }()

@@ -155,7 +155,7 @@ application at it with the exports that 'iamwatch env' prints.`,
 			if live != nil {
 				live.stop()
 			}
-			fmt.Fprintf(a.stderr, "iamwatch: recorded %d calls in session %q\n", r.cap.calls.Load(), r.session)
+			fmt.Fprintf(a.stderr, "iamwatch: recorded %s in session %q\n", r.cap.callsSummary(), r.session)
 			if serveErr != nil {
 				return fmt.Errorf("proxy: %w", serveErr)
 			}

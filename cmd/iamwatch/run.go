@@ -85,7 +85,7 @@ when it ends. iamwatch exits with the command's own exit code.`,
 			mu.Lock()
 			policy, err := generator.FromUses(uses.list(), generator.Options{Maps: r.cap.ix.Maps()})
 			mu.Unlock()
-			n := r.cap.calls.Load()
+			n := r.cap.callsSummary()
 			if err != nil {
 				return fmt.Errorf("generate the policy: %w", err)
 			}
@@ -97,9 +97,9 @@ when it ends. iamwatch exits with the command's own exit code.`,
 				if err := os.WriteFile(path, out, 0o644); err != nil {
 					return fmt.Errorf("write the policy: %w", err)
 				}
-				fmt.Fprintf(a.stderr, "iamwatch: %d AWS calls in session %q; policy written to %s\n", n, r.session, path)
+				fmt.Fprintf(a.stderr, "iamwatch: %s in session %q; policy written to %s\n", n, r.session, path)
 			} else {
-				fmt.Fprintf(a.stderr, "iamwatch: %d AWS calls in session %q; minimal policy:\n", n, r.session)
+				fmt.Fprintf(a.stderr, "iamwatch: %s in session %q; minimal policy:\n", n, r.session)
 				a.stdout.Write(out)
 			}
 			if stopErr != nil {
