@@ -87,3 +87,65 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("maps.txt does not round-trip; first difference at byte %d, line %q", i, a[lo:min(len(a), lo+200)])
 	}
 }
+
+// TestRequiredResourceTypes checks operations whose action AWS authorizes
+// against a resource of each of several required types: the maps grant on
+// all of them, with "*" for what the request does not name, so that a
+// policy made from them is not denied.
+func TestRequiredResourceTypes(t *testing.T) {
+	m, err := servicemaps.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		model, op, action string
+		want              []string
+	}{
+		{"glue", "GetTable", "glue:GetTable", []string{
+			"arn:${Partition}:glue:${Region}:${Account}:catalog",
+			"arn:${Partition}:glue:${Region}:${Account}:database/${DatabaseName}",
+			"arn:${Partition}:glue:${Region}:${Account}:table/${DatabaseName}/*",
+		}},
+		{"sagemaker", "CreateEndpoint", "sagemaker:CreateEndpoint", []string{
+			"arn:${Partition}:sagemaker:${Region}:${Account}:endpoint/${EndpointName}",
+			"arn:${Partition}:sagemaker:${Region}:${Account}:endpoint-config/${EndpointConfigName}",
+		}},
+		{"appconfig", "StartDeployment", "appconfig:StartDeployment", []string{
+			"arn:${Partition}:appconfig:${Region}:${Account}:application/${ApplicationId}",
+			"arn:${Partition}:appconfig:${Region}:${Account}:application/${ApplicationId}/environment/${EnvironmentId}",
+			"arn:${Partition}:appconfig:${Region}:${Account}:application/${ApplicationId}/configurationprofile/${ConfigurationProfileId}",
+			"arn:${Partition}:appconfig:${Region}:${Account}:deploymentstrategy/${DeploymentStrategyId}",
+		}},
+	} {
+		var op *servicemaps.Operation
+		for _, s := range m.Services {
+			if s.Model != tt.model {
+				continue
+			}
+			for _, o := range s.Ops {
+				if o.Name == tt.op {
+					op = o
+				}
+			}
+		}
+		if op == nil {
+			t.Errorf("no operation %s.%s", tt.model, tt.op)
+			continue
+		}
+		var got []string
+		for _, a := range op.Actions {
+			if a.Action == tt.action {
+				got = a.Resources
+			}
+		}
+		for _, w := range tt.want {
+			found := false
+			for _, g := range got {
+				found = found || g == w
+			}
+			if !found {
+				t.Errorf("%s.%s: %s lacks %s; has %v", tt.model, tt.op, tt.action, w, got)
+			}
+		}
+	}
+}

@@ -277,6 +277,8 @@ func (b *binder) bindFormat(format, rt string) (boundFormat, bool) {
 // optionally richer templates to add when optional members are present.
 type boundSet struct {
 	Templates []string
+	// Types are the resource types Templates name.
+	Types []string
 	// When lists optional members whose presence makes Extra apply.
 	When  []string
 	Extra []string
@@ -364,6 +366,9 @@ func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.I
 		if !contains(out.Templates, c.template) {
 			out.Templates = append(out.Templates, c.template)
 		}
+		if !contains(out.Types, c.rt) {
+			out.Types = append(out.Types, c.rt)
+		}
 	}
 	if !allReq(top) {
 		return out
@@ -403,6 +408,45 @@ func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.I
 		}
 	}
 	return out
+}
+
+// typeTemplate returns a template for resource type rtName of prefix: its
+// first ARN format whose every placeholder binds, or else the first
+// format with "*" for what the request does not name (a table's name
+// where only its database is given). "" when the type is unknown.
+func (b *binder) typeTemplate(ci *catalogIndex, prefix, rtName string) string {
+	rt := ci.resourceType(prefix, rtName)
+	if rt == nil {
+		return ""
+	}
+	formats := rt.ARNFormats
+	if f, ok := b.formats[strings.ToLower(prefix)+":"+rtName]; ok {
+		formats = f
+	}
+	for _, f := range formats {
+		if bf, ok := b.bindFormat(f, rt.Name); ok {
+			return bf.template
+		}
+	}
+	for _, f := range formats {
+		reduced := placeholderRE.ReplaceAllStringFunc(f, func(s string) string {
+			ph := s[2 : len(s)-1]
+			if contextPlaceholders[ph] {
+				return s
+			}
+			if tmpl, curated := b.bindings[ph]; curated && b.hasRefs(tmpl) {
+				return s
+			}
+			if _, _, found := b.member(ph, rt.Name); found {
+				return s
+			}
+			return "*"
+		})
+		if bf, ok := b.bindFormat(reduced, rt.Name); ok {
+			return bf.template
+		}
+	}
+	return ""
 }
 
 func sameSet(a, b []string) bool {

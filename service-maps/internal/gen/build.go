@@ -22,6 +22,8 @@ type generator struct {
 	cfg   config
 	log   io.Writer
 	stats stats
+	// required is the inputs' required resource types, for fill.
+	required requiredTypes
 	// Test seams for the module proxy; nil means the go command.
 	download     func(ctx context.Context, mods []string) (map[string]string, map[string]error, error)
 	listVersions func(ctx context.Context, mods []string) (map[string][]string, error)
@@ -50,6 +52,7 @@ type stats struct {
 	OpsWithTemplates       int            // ops with at least one resource template
 	Actions, BoundActions  int            // action templates on ops; those with resources
 	ActionsNeedingResource int            // action templates whose catalog entry has resource types
+	RequiredAdded          int            // templates added for required resource types the binding left out
 	ByOrigin               map[string]int // services by origin other than v1
 	NewerOps               int            // ops from sources newer than the v1 models
 	Bytes                  int
@@ -69,10 +72,10 @@ func (s stats) String() string {
 	}
 	return fmt.Sprintf("services %d (%s), ops %d (from newer sources %d); mapped to an action %.1f%% (reference %.1f%%); "+
 		"reference ops with a wire binding %.1f%% (%d/%d); ops with resource templates %.1f%%; "+
-		"action templates bound %d/%d needing resources (%.1f%%); %d bytes",
+		"action templates bound %d/%d needing resources (%.1f%%), required resource types added %d; %d bytes",
 		s.Services, strings.Join(only, ", "), s.Ops, s.NewerOps, pct(s.OpsMapped, s.Ops), pct(s.OpsFromReference, s.Ops),
 		pct(s.SAROpsCovered, s.SAROps), s.SAROpsCovered, s.SAROps, pct(s.OpsWithTemplates, s.Ops),
-		s.BoundActions, s.ActionsNeedingResource, pct(s.BoundActions, s.ActionsNeedingResource), s.Bytes)
+		s.BoundActions, s.ActionsNeedingResource, pct(s.BoundActions, s.ActionsNeedingResource), s.RequiredAdded, s.Bytes)
 }
 
 func (g *generator) logf(format string, args ...any) {
@@ -86,6 +89,7 @@ type inputs struct {
 	hosts    map[string][]string
 	scoped   map[string]scopedHosts
 	curation map[string]*curationFile
+	required requiredTypes // nil with -noiamdata
 	sources  []servicemaps.Source
 }
 
@@ -134,6 +138,14 @@ func (g *generator) load(ctx context.Context) (*inputs, error) {
 		in.models = mergeV2(in.models, js)
 		in.sources = append(in.sources, srcs...)
 	}
+	if !g.cfg.NoIAMData {
+		req, src, err := loadRequired(ctx, g.cfg.NPMCache)
+		if err != nil {
+			return nil, err
+		}
+		in.required = req
+		in.sources = append(in.sources, src)
+	}
 	ex, srcs, err := loadExtract(g.cfg.Extract)
 	if err != nil {
 		return nil, err
@@ -161,6 +173,7 @@ func (g *generator) build(ctx context.Context) (*servicemaps.Maps, error) {
 func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 	iam := in.ref.catalog()
 	ci := newCatalogIndex(iam)
+	g.required = in.required
 	sar := sarByClient(in.ref)
 	join := joinClients(in.models, sar)
 	if g.cfg.BotocoreDir != "" {
@@ -366,6 +379,20 @@ func (g *generator) fill(ci *catalogIndex, b *binder, op *servicemaps.Operation)
 			if a.Resources == nil {
 				bs := b.bind(ci, cs.Prefix, op.Name, op.URI, ca, possible)
 				a.Resources = bs.Templates
+				if !possible && len(a.Resources) > 0 {
+					// AWS authorizes the request against a resource of
+					// every required type: one the request does not name
+					// is granted as far as it does, not left out.
+					for _, rt := range g.required.of(a.Action) {
+						if contains(bs.Types, rt) {
+							continue
+						}
+						if t := b.typeTemplate(ci, cs.Prefix, rt); t != "" && !contains(a.Resources, t) {
+							a.Resources = append(a.Resources, t)
+							g.stats.RequiredAdded++
+						}
+					}
+				}
 				if len(bs.Extra) > 0 && !possible {
 					rules = append(rules, servicemaps.Rule{
 						When:   strings.Join(bs.When, " & "),

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"reflect"
@@ -318,6 +320,7 @@ func TestBind(t *testing.T) {
 				t.Fatalf("no action %s", tt.action)
 			}
 			got := newBinder(tt.members, nil).bind(ci, s.Prefix, "Op", "", a, false)
+			got.Types = nil // TestTypeTemplate checks them
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("bind = %+v, want %+v", got, tt.want)
 			}
@@ -537,4 +540,70 @@ func TestStripXID(t *testing.T) {
 			t.Errorf("stripXID(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestTypeTemplate(t *testing.T) {
+	ci := newCatalogIndex(fixtureReference(t).catalog())
+	_, a, s, _ := ci.action("keys:GetTable")
+	b := newBinder([]inputMember{{Name: "TableName", Scalar: true, Required: true}}, nil)
+	got := b.bind(ci, s.Prefix, "GetTable", "", a, false)
+	if want := []string{"table"}; !reflect.DeepEqual(got.Types, want) {
+		t.Errorf("bind types = %v, want %v", got.Types, want)
+	}
+	for _, tt := range []struct{ rt, want string }{
+		{"table", "arn:${Partition}:keys:${Region}:${Account}:table/${TableName}"},
+		// The index is not named: its part is "*", the table's stays.
+		{"index", "arn:${Partition}:keys:${Region}:${Account}:table/${TableName}/index/*"},
+		// Nothing of the key is named.
+		{"key", "arn:${Partition}:keys:${Region}:${Account}:key/*"},
+		{"nosuchtype", ""},
+	} {
+		if got := b.typeTemplate(ci, s.Prefix, tt.rt); got != tt.want {
+			t.Errorf("typeTemplate(%s) = %q, want %q", tt.rt, got, tt.want)
+		}
+	}
+}
+
+func TestReadRequired(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	add := func(name, body string) {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body))}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(body))
+	}
+	add("package/README.md", "not data")
+	add("package/data/actions/glue.json", `{"gettable": {"name": "GetTable", "resourceTypes": [
+		{"name": "catalog", "required": false}, {"name": "table", "required": true},
+		{"name": "database", "required": true}, {"name": "rootcatalog", "required": true}]},
+		"getjobs": {"name": "GetJobs", "resourceTypes": []}}`)
+	add("package/data/resourceTypes/glue.json", `{}`)
+	tw.Close()
+	zw.Close()
+	req, err := readRequired(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := req.of("glue:GetTable"), []string{"database", "rootcatalog", "table"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("required of glue:GetTable = %v, want %v", got, want)
+	}
+	if got := req.of("glue:GetJobs"); got != nil {
+		t.Errorf("required of glue:GetJobs = %v, want none", got)
+	}
+	if _, err := readRequired(gzipOf(t, nil)); err == nil {
+		t.Error("a tarball without data/actions read without an error")
+	}
+}
+
+// gzipOf is an empty tar archive, gzipped.
+func gzipOf(t *testing.T, _ []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	tw.Close()
+	zw.Close()
+	return buf.Bytes()
 }

