@@ -104,7 +104,7 @@ func TestRequiredResourceTypes(t *testing.T) {
 		{"glue", "GetTable", "glue:GetTable", []string{
 			"arn:${Partition}:glue:${Region}:${Account}:catalog",
 			"arn:${Partition}:glue:${Region}:${Account}:database/${DatabaseName}",
-			"arn:${Partition}:glue:${Region}:${Account}:table/${DatabaseName}/*",
+			"arn:${Partition}:glue:${Region}:${Account}:table/${DatabaseName}/${Name}",
 		}},
 		{"sagemaker", "CreateEndpoint", "sagemaker:CreateEndpoint", []string{
 			"arn:${Partition}:sagemaker:${Region}:${Account}:endpoint/${EndpointName}",

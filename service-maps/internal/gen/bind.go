@@ -28,6 +28,9 @@ type binder struct {
 	// formats are curated ARN formats that replace the catalog's for a
 	// resource type, keyed "prefix:type" (prefix in lower case).
 	formats map[string][]string
+	// op is the operation's name, when known: its subject's plain "name"
+	// or "id" member names the resource type the operation is named for.
+	op string
 }
 
 func newBinder(members []inputMember, bindings map[string]string) *binder {
@@ -160,6 +163,23 @@ func (b *binder) member(ph, rt string) (inputMember, string, bool) {
 	}
 	if conflict {
 		return inputMember{}, "*", true
+	}
+	// A plain "name" or "id" member is the identifier of the resource the
+	// operation is named for, the last word of its name: EKS
+	// DescribeCluster's name is the cluster's (${ClusterName}), Glue
+	// GetTable's Name the table's (${TableName}). PutDeliverySource names
+	// a delivery source, not a delivery.
+	if b.op != "" && nrt != "" && strings.HasSuffix(norm(b.op), nrt) {
+		for _, suf := range []string{"name", "id"} {
+			if nph != nrt+suf {
+				continue
+			}
+			for _, m := range b.members {
+				if m.Scalar && !m.ARN && norm(m.Name) == suf {
+					return use(m)
+				}
+			}
+		}
 	}
 	return inputMember{}, "", false
 }

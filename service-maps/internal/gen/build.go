@@ -237,6 +237,7 @@ func (g *generator) assemble(in *inputs) (*servicemaps.Maps, error) {
 		}
 		for _, op := range s.Ops {
 			b := newBinder(md.inputs[op.Name], bindings)
+			b.op = op.Name
 			b.formats = formats
 			if so := sar[client][strings.ToLower(op.Name)]; so != nil && len(so.Actions) > 0 {
 				req, poss := sarActions(ci, s.IAMPrefix, op.Name, so.Actions)

@@ -607,3 +607,25 @@ func gzipOf(t *testing.T, _ []byte) []byte {
 	zw.Close()
 	return buf.Bytes()
 }
+
+// TestBindOperationSubject: a plain Name or Id member identifies the
+// resource the operation is named for, and only that one.
+func TestBindOperationSubject(t *testing.T) {
+	ci := newCatalogIndex(fixtureReference(t).catalog())
+	_, a, s, _ := ci.action("keys:GetTable")
+	members := []inputMember{{Name: "Name", Scalar: true, Required: true}}
+	for _, tt := range []struct {
+		op   string
+		want []string
+	}{
+		{"GetTable", []string{"arn:${Partition}:keys:${Region}:${Account}:table/${Name}"}},
+		// Not the last word: a table's name would be a guess.
+		{"GetTableStatistics", nil},
+	} {
+		b := newBinder(members, nil)
+		b.op = tt.op
+		if got := b.bind(ci, s.Prefix, tt.op, "", a, false); !reflect.DeepEqual(got.Templates, tt.want) {
+			t.Errorf("%s: bind = %v, want %v", tt.op, got.Templates, tt.want)
+		}
+	}
+}
