@@ -171,7 +171,34 @@ func NewIndex(m *servicemaps.Maps) (*Index, error) {
 	for i, s := range ix.services {
 		s.alone = ix.services[i : i+1 : i+1]
 	}
+	// Services that share an endpoint and their operations' names cannot
+	// be told apart on the wire: RDS, DocumentDB and Neptune all answer
+	// DescribeDBInstances at rds.REGION.amazonaws.com, signed for rds, with
+	// the same API version. The service that owns the name, whose model is
+	// called like its signing name or endpoint prefix, comes first: its
+	// curated resources (RDS's) then apply, and the actions are the same.
+	for _, idx := range []map[string][]*service{ix.bySigning, ix.byPrefix, ix.byHost} {
+		for _, ss := range idx {
+			if len(ss) > 1 {
+				slices.SortStableFunc(ss, func(a, b *service) int {
+					switch oa, ob := a.ownsName(), b.ownsName(); {
+					case oa && !ob:
+						return -1
+					case ob && !oa:
+						return 1
+					}
+					return 0
+				})
+			}
+		}
+	}
 	return ix, nil
+}
+
+// ownsName reports whether the service's model is named like its signing
+// name or endpoint prefix.
+func (s *service) ownsName() bool {
+	return strings.EqualFold(s.Model, s.SigningName) || strings.EqualFold(s.Model, s.EndpointPrefix)
 }
 
 // foldName folds a service name for alias lookup: lower case, no spaces,

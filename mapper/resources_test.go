@@ -143,6 +143,17 @@ func TestResourceARNs(t *testing.T) {
 			},
 		},
 		{
+			// RDS, DocumentDB and Neptune share the endpoint and the
+			// operation: RDS's maps apply. RDS stores identifiers in lower
+			// case, and so names them in ARNs.
+			name: "RDS CreateDBSnapshot: the instance and the snapshot, in lower case", fixture: "botocore-1.43.11/rds/CreateDBSnapshot",
+			body: "Action=CreateDBSnapshot&Version=2014-10-31&DBInstanceIdentifier=Orders-DB&DBSnapshotIdentifier=Nightly-1",
+			want: map[string]res{"rds:CreateDBSnapshot": {resources: []string{
+				"arn:aws:rds:us-east-1:123456789012:db:orders-db",
+				"arn:aws:rds:us-east-1:123456789012:snapshot:nightly-1",
+			}, exact: true}},
+		},
+		{
 			name: "Batch SubmitJob: job definition and a queue given by ARN", fixture: "aws-sdk-go-v2/batch/SubmitJob",
 			want: map[string]res{"batch:SubmitJob": {resources: []string{
 				"arn:aws:batch:us-east-1:123456789012:job-definition/report:3",
