@@ -276,8 +276,9 @@ func conditionKey(c map[string]map[string][]string) string {
 }
 
 // Sid returns the statement ID generated statements carry: the service
-// prefix of the first action, capitalized, and eight hex digits of a hash
-// of the statement's actions, resources and conditions. Equal content
+// prefix of its actions, capitalized ("MultiService" when they span
+// several services), and eight hex digits of a hash of the statement's
+// actions, resources and conditions. Equal content
 // gives equal Sids across runs, and any change of content a new one.
 func Sid(s Statement) string {
 	h := sha256.New()
@@ -291,8 +292,13 @@ func Sid(s Statement) string {
 	h.Write([]byte{0})
 	h.Write([]byte(conditionKey(s.Condition)))
 	var prefix string
-	if len(s.Action) > 0 {
-		prefix, _, _ = strings.Cut(s.Action[0], ":")
+	for i, a := range s.Action {
+		p, _, _ := strings.Cut(a, ":")
+		if i > 0 && !strings.EqualFold(p, prefix) {
+			prefix = "MultiService"
+			break
+		}
+		prefix = p
 	}
 	var b strings.Builder
 	for _, c := range prefix {

@@ -70,7 +70,7 @@ data "aws_iam_policy_document" "iamwatch" {
   }
 
   statement {
-    sid    = "Ec2D8C46E7C"
+    sid    = "MultiServiceD8C46E7C"
     effect = "Allow"
     actions = [
       "ec2:DescribeSecurityGroups",

@@ -1,6 +1,6 @@
 data "aws_iam_policy_document" "iamwatch" {
   statement {
-    sid    = "S33D2EAFF1"
+    sid    = "MultiService3D2EAFF1"
     effect = "Allow"
     actions = [
       "s3:GetObject",
