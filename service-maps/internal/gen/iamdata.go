@@ -1,14 +1,10 @@
 package main
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"sort"
 	"strings"
@@ -57,26 +53,19 @@ func loadRequired(ctx context.Context, cacheDir string) (requiredTypes, servicem
 // readRequired reads package/data/actions/<prefix>.json of an iam-data
 // tarball.
 func readRequired(data []byte) (requiredTypes, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	files, err := tgzFiles(data, func(rel string) bool {
+		dir, file := path.Split(rel)
+		return dir == "data/actions/" && strings.HasSuffix(file, ".json")
+	})
 	if err != nil {
 		return nil, err
 	}
-	tr := tar.NewReader(zr)
+	if len(files) == 0 {
+		return nil, errors.New("no data/actions files")
+	}
 	out := requiredTypes{}
-	files := 0
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		dir, file := path.Split(h.Name)
-		if dir != "package/data/actions/" || !strings.HasSuffix(file, ".json") {
-			continue
-		}
-		prefix := strings.TrimSuffix(file, ".json")
+	for rel, body := range files {
+		prefix := strings.TrimSuffix(path.Base(rel), ".json")
 		var actions map[string]struct {
 			Name          string `json:"name"`
 			ResourceTypes []struct {
@@ -84,10 +73,9 @@ func readRequired(data []byte) (requiredTypes, error) {
 				Required bool   `json:"required"`
 			} `json:"resourceTypes"`
 		}
-		if err := json.NewDecoder(io.LimitReader(tr, 64<<20)).Decode(&actions); err != nil {
-			return nil, fmt.Errorf("%s: %w", h.Name, err)
+		if err := json.Unmarshal([]byte(body), &actions); err != nil {
+			return nil, fmt.Errorf("%s: %w", rel, err)
 		}
-		files++
 		for key, a := range actions {
 			var names []string
 			for _, rt := range a.ResourceTypes {
@@ -100,9 +88,6 @@ func readRequired(data []byte) (requiredTypes, error) {
 				out[strings.ToLower(prefix+":"+key)] = names
 			}
 		}
-	}
-	if files == 0 {
-		return nil, errors.New("no data/actions files")
 	}
 	return out, nil
 }

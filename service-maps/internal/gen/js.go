@@ -386,6 +386,12 @@ var jsFiles = []string{
 
 // readTgz returns the files of jsFiles in an npm tarball.
 func readTgz(data []byte) (map[string]string, error) {
+	return tgzFiles(data, func(rel string) bool { return contains(jsFiles, rel) })
+}
+
+// tgzFiles returns the files of an npm tarball (paths below package/)
+// that keep selects, by path.
+func tgzFiles(data []byte, keep func(rel string) bool) (map[string]string, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
@@ -401,7 +407,7 @@ func readTgz(data []byte) (map[string]string, error) {
 			return nil, err
 		}
 		rel, ok := strings.CutPrefix(h.Name, "package/")
-		if !ok || !contains(jsFiles, rel) {
+		if !ok || !keep(rel) {
 			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(tr, 64<<20))
