@@ -149,7 +149,14 @@ func (c *capture) Start(obs *iamwatch.Observation) func(*iamwatch.Observation) {
 	// The closure keeps the one field of o that rec lacks, not o: a
 	// copy of an Observation for every call.
 	account := o.AccountID
+	var inFlight *proxied
+	if c.dedup != nil {
+		inFlight = c.dedup.started(rec)
+	}
 	return func(done *iamwatch.Observation) {
+		if inFlight != nil {
+			c.dedup.ended(inFlight, done.Latency)
+		}
 		c.finish(id, began, rec, account, done)
 	}
 }
@@ -182,9 +189,6 @@ func (c *capture) finish(id int64, began bool, rec *iamwatch.Record, account str
 	case done.Fault != "":
 		rec.ErrorCode = "iamwatch.UpstreamFault"
 		c.log.Warn("upstream fault", "host", done.Host, "operation", rec.Operation, "fault", done.Fault)
-	}
-	if c.dedup != nil {
-		c.dedup.proxied(rec)
 	}
 	// The outcome, with who made the request as prepare found out.
 	o := *done

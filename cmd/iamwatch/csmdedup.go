@@ -17,9 +17,10 @@ import (
 // matches nothing went around the proxy (NO_PROXY, a client that ignores
 // HTTPS_PROXY), and CSM is its only record.
 //
-// A CSM report arrives after the client has read the response, and the
-// proxy finishes a call before the response leaves it, so the proxy's
-// call is always here first.
+// A proxied call is noted when it starts, before its request goes
+// upstream, and its end when the proxy finishes it: a CSM report, which
+// the client sends once it has read the response, always finds it, even
+// when a streamed response reached the client before the proxy finished.
 
 const (
 	// csmSlack widens a CSM report's span (its timestamp, when the SDK
@@ -39,19 +40,19 @@ const (
 	csmSweepEvery = 4096
 )
 
-// csmDedup holds the proxied calls that finished recently, by service and
-// operation, until a CSM report claims them or they expire.
+// csmDedup holds the proxied calls in flight or recently finished, by
+// service and operation, until a CSM report claims them or they expire.
 type csmDedup struct {
 	mu    sync.Mutex
-	byOp  map[csmOp][]proxied
+	byOp  map[csmOp][]*proxied
 	adds  int
 	clock func() time.Time
 }
 
 type csmOp struct{ service, operation string }
 
-// proxied is a call the proxy finished: when it started and ended, and
-// who made it where.
+// proxied is a call the proxy saw: when it started and, once finished,
+// ended (zero while in flight), and who made it where.
 type proxied struct {
 	start, end  time.Time
 	accessKeyID string
@@ -59,18 +60,19 @@ type proxied struct {
 }
 
 func newCSMDedup() *csmDedup {
-	return &csmDedup{byOp: map[csmOp][]proxied{}, clock: time.Now}
+	return &csmDedup{byOp: map[csmOp][]*proxied{}, clock: time.Now}
 }
 
-// proxied notes a call the proxy finished. Calls the maps did not
-// recognize are left out: their CSM report is the better record.
-func (d *csmDedup) proxied(rec *iamwatch.Record) {
+// started notes a call the proxy is about to send upstream, and returns
+// what to hand to ended when it is done; nil for a call the maps did not
+// recognize, whose CSM report is the better record.
+func (d *csmDedup) started(rec *iamwatch.Record) *proxied {
 	if !rec.Recognized || rec.Operation == "" {
-		return
+		return nil
 	}
 	op := csmOp{rec.Service, rec.Operation}
+	p := &proxied{start: rec.Time, accessKeyID: rec.AccessKeyID, region: rec.Region}
 	now := d.clock()
-	p := proxied{start: rec.Time, end: rec.Time.Add(rec.Latency), accessKeyID: rec.AccessKeyID, region: rec.Region}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	calls := expire(d.byOp[op], now)
@@ -87,6 +89,18 @@ func (d *csmDedup) proxied(rec *iamwatch.Record) {
 			}
 		}
 	}
+	return p
+}
+
+// ended notes that the call started returned p for is done, after
+// latency.
+func (d *csmDedup) ended(p *proxied, latency time.Duration) {
+	if p == nil {
+		return
+	}
+	d.mu.Lock()
+	p.end = p.start.Add(max(latency, time.Nanosecond))
+	d.mu.Unlock()
 }
 
 // claim reports whether rec, a CSM report, is a call the proxy finished,
@@ -101,7 +115,8 @@ func (d *csmDedup) claim(rec *iamwatch.Record) bool {
 	defer d.mu.Unlock()
 	calls := expire(d.byOp[op], d.clock())
 	for i, p := range calls {
-		if p.start.Before(from) || p.end.After(to) {
+		// A call still in flight fits if it started in the report's span.
+		if p.start.Before(from) || p.start.After(to) || !p.end.IsZero() && p.end.After(to) {
 			continue
 		}
 		if rec.AccessKeyID != "" && p.accessKeyID != "" && rec.AccessKeyID != p.accessKeyID {
@@ -125,10 +140,11 @@ func (d *csmDedup) claim(rec *iamwatch.Record) bool {
 	return false
 }
 
-// expire drops the calls (oldest first) that ended more than csmKeep ago.
-func expire(calls []proxied, now time.Time) []proxied {
+// expire drops the calls at the head (oldest first) that ended more than
+// csmKeep ago. Calls in flight stay; csmMaxPerOp bounds them.
+func expire(calls []*proxied, now time.Time) []*proxied {
 	i := 0
-	for i < len(calls) && now.Sub(calls[i].end) > csmKeep {
+	for i < len(calls) && !calls[i].end.IsZero() && now.Sub(calls[i].end) > csmKeep {
 		i++
 	}
 	return calls[i:]

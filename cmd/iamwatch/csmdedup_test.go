@@ -21,7 +21,8 @@ func TestCSMDedup(t *testing.T) {
 	// The SDK starts the call (CSM timestamp) a little before the proxy
 	// sees it, and its latency spans the proxy's.
 	proxied := func(op, akid, region string, offset, latency time.Duration) {
-		d.proxied(dedupRecord("sqs", op, akid, region, t0.Add(offset), latency))
+		p := d.started(dedupRecord("sqs", op, akid, region, t0.Add(offset), 0))
+		d.ended(p, latency)
 	}
 	claim := func(op, akid, region string, latency time.Duration) bool {
 		return d.claim(dedupRecord("sqs", op, akid, region, t0, latency))
@@ -56,6 +57,15 @@ func TestCSMDedup(t *testing.T) {
 		t.Error("a report without an access key, from aws-global, matched nothing")
 	}
 
+	// A call still in flight (a streamed response the client has read
+	// before the proxy finished) is claimed too.
+	if d.started(dedupRecord("sqs", "SendMessage", "AKIA1", "us-east-1", t0.Add(5*time.Millisecond), 0)) == nil {
+		t.Fatal("a recognized call was not noted")
+	}
+	if !claim("SendMessage", "AKIA1", "us-east-1", 40*time.Millisecond) {
+		t.Error("a report matched no call in flight")
+	}
+
 	// A proxied call outside the report's span is another call.
 	proxied("SendMessage", "AKIA1", "us-east-1", time.Minute, 30*time.Millisecond)
 	if claim("SendMessage", "AKIA1", "us-east-1", 40*time.Millisecond) {
@@ -79,8 +89,19 @@ func TestCSMDedup(t *testing.T) {
 	}
 
 	// Unrecognized calls are left to their CSM report.
-	d.proxied(&iamwatch.Record{Time: t0, Call: iamwatch.Call{Service: "sqs", Operation: "Weird"}})
-	if _, ok := d.byOp[csmOp{"sqs", "Weird"}]; ok {
+	if p := d.started(&iamwatch.Record{Time: t0, Call: iamwatch.Call{Service: "sqs", Operation: "Weird"}}); p != nil {
 		t.Error("an unrecognized proxied call was kept for matching")
+	}
+	d.ended(nil, time.Second) // what finish does for it
+
+	// Calls in flight do not expire with the finished ones.
+	now = t0.Add(2 * time.Hour)
+	d.started(dedupRecord("sqs", "PurgeQueue", "AKIA1", "us-east-1", now, 0))
+	now = now.Add(time.Hour)
+	for range csmSweepEvery {
+		proxied("GetQueueUrl", "AKIA1", "us-east-1", 3*time.Hour, time.Millisecond)
+	}
+	if got := len(d.byOp[csmOp{"sqs", "PurgeQueue"}]); got != 1 {
+		t.Errorf("%d PurgeQueue calls in flight kept, want 1", got)
 	}
 }
