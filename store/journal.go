@@ -209,6 +209,15 @@ func (db *DB) openJournal(ctx context.Context) error {
 	for _, old := range olds {
 		// PATH.journal.PID, or PATH.journal.PID.N rotated from it.
 		name := old[len(db.path+".journal."):]
+		if pidText, ok := strings.CutSuffix(name, ".tmp"); ok {
+			// A rewrite that an earlier iamwatch left when it died
+			// before renaming it over PATH.journal.PID, which still
+			// holds every call it held: nothing to replay.
+			if pid, err := strconv.Atoi(pidText); err == nil && pid != os.Getpid() && !processAlive(pid) {
+				os.Remove(old)
+			}
+			continue
+		}
 		if i := strings.IndexByte(name, '.'); i >= 0 {
 			if _, err := strconv.Atoi(name[i+1:]); err != nil {
 				continue

@@ -368,7 +368,7 @@ func TestJournalRotation(t *testing.T) {
 	if err := os.WriteFile(dead, saved, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dead+".tmp", saved, 0o600); err != nil { // not a journal
+	if err := os.WriteFile(dead+".bak", saved, 0o600); err != nil { // not a journal
 		t.Fatal(err)
 	}
 	db2 := openAt(t, path, Options{Journal: true})
@@ -385,7 +385,33 @@ func TestJournalRotation(t *testing.T) {
 			t.Errorf("%s not removed after replay: %v", p, err)
 		}
 	}
-	if _, err := os.Stat(dead + ".tmp"); err != nil {
+	if _, err := os.Stat(dead + ".bak"); err != nil {
 		t.Errorf("a file that is not a journal was touched: %v", err)
+	}
+}
+
+// TestStaleJournalRewrite: a PATH.journal.PID.tmp that an earlier iamwatch
+// left when it died mid-rewrite is removed at Open (the journal beside it
+// still holds its calls); a live process's is left alone.
+func TestStaleJournalRewrite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamwatch.db")
+	dead := path + ".journal.999999999.tmp" // no process has this pid
+	live := fmt.Sprintf("%s.journal.%d.tmp", path, os.Getppid())
+	for _, p := range []string{dead, live} {
+		if err := os.WriteFile(p, []byte(`{"uid":"x","sess`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := Options{Journal: true}.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("a dead process's journal rewrite is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live process's journal rewrite was touched: %v", err)
 	}
 }
