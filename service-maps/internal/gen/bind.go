@@ -150,9 +150,18 @@ func (b *binder) member(ph, rt string) (inputMember, string, bool) {
 	// either kind, whatever its name says.
 	nrt := norm(rt)
 	conflict := false
+	// The placeholder must stand for a name or an ID (RoleName,
+	// RoleNameWithPath, TopicName, DeploymentConfigurationName), not
+	// another part of the ARN: an Organizations policy's ${PolicyType} is
+	// not its PolicyId, a CodeArtifact package's ${PackageFormat} not its
+	// package, an App Runner configuration's ${Revision} not its name.
+	ownID := strings.HasPrefix(nph, nrt) && valueKind(ph) != ""
+	for _, suf := range []string{"", "name", "id"} {
+		ownID = ownID || nph == nrt+suf
+	}
 	for _, suf := range []string{"name", "id", ""} {
 		for _, m := range b.members {
-			if m.Scalar && !m.ARN && norm(m.Name) == nrt+suf && strings.HasPrefix(nph, nrt) {
+			if ownID && m.Scalar && !m.ARN && norm(m.Name) == nrt+suf {
 				if !m.NameOrARN && kindsConflict(ph, m.Name) {
 					conflict = true
 					continue
@@ -318,7 +327,7 @@ func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.I
 		rt  string
 		sim float64
 	}
-	var cands, wild []cand
+	var cands, wild, partial []cand
 	for _, rtName := range a.ResourceTypes {
 		rt := ci.resourceType(prefix, rtName)
 		if rt == nil {
@@ -347,22 +356,42 @@ func (b *binder) bind(ci *catalogIndex, prefix, op, uri string, a *servicemaps.I
 			}
 			if ok && bf.wild {
 				wild = append(wild, cand{bf, rt.Name, sim})
+				continue
+			}
+			if !ok && strings.Contains(norm(op), norm(singular(rt.Name))) {
+				// Some parts named, the rest not (an EKS node group's
+				// ARN ends in an ID the request does not carry), of a
+				// type the operation is named after: a type that only
+				// shares a member (a custom engine version's Engine,
+				// for RestoreDBInstanceToPointInTime) is not guessed.
+				if bf, ok := b.bindFormat(b.reduce(f, rt.Name), rt.Name); ok && len(bf.members) > 0 {
+					bf.wild = true
+					partial = append(partial, cand{bf, rt.Name, sim})
+				}
 			}
 		}
 	}
 	allReq := func(c cand) bool { return c.required == len(c.members) }
 	if onlyRequired {
-		var keep []cand
-		for _, c := range cands {
-			if allReq(c) {
-				keep = append(keep, c)
+		keepReq := func(cs []cand) []cand {
+			var keep []cand
+			for _, c := range cs {
+				if allReq(c) {
+					keep = append(keep, c)
+				}
 			}
+			return keep
 		}
-		cands = keep
+		cands, partial = keepReq(cands), keepReq(partial)
 	}
 	if len(cands) == 0 {
 		// Only a type with a "*" for its name or ID: better than "*".
 		cands = wild
+	}
+	if len(cands) == 0 {
+		// Only a type of which the request names some parts: the
+		// others are "*", still narrower than "*" itself.
+		cands = partial
 	}
 	if len(cands) == 0 {
 		return boundSet{}
@@ -449,24 +478,29 @@ func (b *binder) typeTemplate(ci *catalogIndex, prefix, rtName string) string {
 		}
 	}
 	for _, f := range formats {
-		reduced := placeholderRE.ReplaceAllStringFunc(f, func(s string) string {
-			ph := s[2 : len(s)-1]
-			if contextPlaceholders[ph] {
-				return s
-			}
-			if tmpl, curated := b.bindings[ph]; curated && b.hasRefs(tmpl) {
-				return s
-			}
-			if _, _, found := b.member(ph, rt.Name); found {
-				return s
-			}
-			return "*"
-		})
-		if bf, ok := b.bindFormat(reduced, rt.Name); ok {
+		if bf, ok := b.bindFormat(b.reduce(f, rt.Name), rt.Name); ok {
 			return bf.template
 		}
 	}
 	return ""
+}
+
+// reduce replaces the placeholders of format that no request member fills
+// with "*".
+func (b *binder) reduce(format, rt string) string {
+	return placeholderRE.ReplaceAllStringFunc(format, func(s string) string {
+		ph := s[2 : len(s)-1]
+		if contextPlaceholders[ph] {
+			return s
+		}
+		if tmpl, curated := b.bindings[ph]; curated && b.hasRefs(tmpl) {
+			return s
+		}
+		if _, _, found := b.member(ph, rt); found {
+			return s
+		}
+		return "*"
+	})
 }
 
 func sameSet(a, b []string) bool {

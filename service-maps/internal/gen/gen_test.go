@@ -629,3 +629,53 @@ func TestBindOperationSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestBindPartial: when no format of an action binds whole, a type the
+// operation is named after is granted as far as the request names it; a
+// placeholder that is another part of the ARN (a policy's type) is not
+// filled from the type's ID.
+func TestBindPartial(t *testing.T) {
+	const orgs = `{
+  "Name": "orgs", "Version": "v1.4",
+  "Actions": [
+    {"Name": "DescribeNodegroup", "Annotations": {"Properties": {"IsList": false, "IsPermissionManagement": false, "IsTaggingOnly": false, "IsWrite": false}}, "Resources": [{"Name": "nodegroup"}]},
+    {"Name": "DescribePolicy", "Annotations": {"Properties": {"IsList": false, "IsPermissionManagement": false, "IsTaggingOnly": false, "IsWrite": false}}, "Resources": [{"Name": "policy"}]},
+    {"Name": "RestoreThing", "Annotations": {"Properties": {"IsList": false, "IsPermissionManagement": false, "IsTaggingOnly": false, "IsWrite": true}}, "Resources": [{"Name": "engine-version"}]}
+  ],
+  "Resources": [
+    {"Name": "nodegroup", "ARNFormats": ["arn:${Partition}:orgs:${Region}:${Account}:nodegroup/${ClusterName}/${NodegroupName}/${NodegroupId}"]},
+    {"Name": "policy", "ARNFormats": ["arn:${Partition}:orgs::${Account}:policy/o-${OrganizationId}/${PolicyType}/p-${PolicyId}"]},
+    {"Name": "engine-version", "ARNFormats": ["arn:${Partition}:orgs:${Region}:${Account}:cev:${Engine}/${EngineVersion}"]}
+  ],
+  "ConditionKeys": [], "Operations": []
+}`
+	var s refService
+	if err := json.Unmarshal([]byte(orgs), &s); err != nil {
+		t.Fatal(err)
+	}
+	ci := newCatalogIndex((&reference{Version: "test", Services: []*refService{&s}}).catalog())
+	for _, tt := range []struct {
+		action  string
+		members []inputMember
+		want    []string
+	}{
+		{"orgs:DescribeNodegroup", []inputMember{{Name: "clusterName", Scalar: true, Required: true}, {Name: "nodegroupName", Scalar: true, Required: true}},
+			[]string{"arn:${Partition}:orgs:${Region}:${Account}:nodegroup/${clusterName}/${nodegroupName}/*"}},
+		{"orgs:DescribePolicy", []inputMember{{Name: "PolicyId", Scalar: true, Required: true}},
+			[]string{"arn:${Partition}:orgs::${Account}:policy/o-*/*/p-${PolicyId}"}},
+		// A type the operation is not named after is not guessed from a
+		// member they share.
+		{"orgs:RestoreThing", []inputMember{{Name: "Engine", Scalar: true, Required: true}}, nil},
+	} {
+		_, a, svc, ok := ci.action(tt.action)
+		if !ok {
+			t.Fatalf("no action %s", tt.action)
+		}
+		op := strings.TrimPrefix(tt.action, "orgs:")
+		b := newBinder(tt.members, nil)
+		b.op = op
+		if got := b.bind(ci, svc.Prefix, op, "", a, false); !reflect.DeepEqual(got.Templates, tt.want) {
+			t.Errorf("%s: bind = %v, want %v", tt.action, got.Templates, tt.want)
+		}
+	}
+}
