@@ -27,7 +27,7 @@ var knownFilters = map[string]bool{
 	"keys": true, "trimslash": true, "copysource": true, "copybucket": true, "copykey": true, "lower": true,
 	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
 	"ssmparam": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
-	"ec2arn": true, "cfnstack": true,
+	"ec2arn": true, "cfnstack": true, "snstopic": true,
 }
 
 func parseTemplate(s string) (template, error) {
@@ -405,6 +405,13 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 			return missing()
 		}
 		return ok(v + "/*")
+	case "snstopic":
+		// A subscription's ARN is its topic's ARN and ":ID".
+		res := arnField(v, 5)
+		if i := strings.LastIndexByte(res, ':'); i > 0 {
+			return ok(v[:len(v)-len(res)+i])
+		}
+		return missing()
 	case "loggroup":
 		if strings.HasPrefix(v, "arn:") {
 			v = strings.TrimPrefix(arnField(v, 5), "log-group:")

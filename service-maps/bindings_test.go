@@ -365,6 +365,7 @@ var filterKinds = map[string][]string{
 	"partiqlindex": {"index"}, "loggroup": {"log", "group"}, "lambdafn": {"function"},
 	"keyid": {"key"}, "alias": {"alias"}, "ecsfamily": {"task", "definition", "family"},
 	"ecsrevision": {"task", "definition", "revision"}, "ssmparam": {"parameter"}, "queueurl": {"queue"},
+	"snstopic": {"topic"},
 }
 
 // wordSynonyms are words that name the same thing in ARN placeholders and
