@@ -11,8 +11,8 @@ import (
 // when it went through the proxy, which `iamwatch run` and `iamwatch env`
 // set up together. Stored twice, one call would count as two: in the run's
 // summary, in `calls`, in how often a policy's actions were used. A CSM
-// report is therefore matched against the calls the proxy finished
-// moments before it: one that matches is the same call, seen with less
+// report is therefore matched against the calls the proxy saw within its
+// span: one that matches is the same call, seen with less
 // (no parameters, no resources), and is not stored again. One that
 // matches nothing went around the proxy (NO_PROXY, a client that ignores
 // HTTPS_PROXY), and CSM is its only record.
@@ -103,7 +103,7 @@ func (d *csmDedup) ended(p *proxied, latency time.Duration) {
 	d.mu.Unlock()
 }
 
-// claim reports whether rec, a CSM report, is a call the proxy finished,
+// claim reports whether rec, a CSM report, is a call the proxy saw,
 // and if so takes that call, so that it answers for one report only.
 func (d *csmDedup) claim(rec *iamwatch.Record) bool {
 	if rec.Operation == "" {
