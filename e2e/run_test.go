@@ -37,6 +37,10 @@ func TestRunExitCode(t *testing.T) {
 	if !strings.Contains(r.stderr, `iamwatch: 1 AWS call (also reported by CSM) in session "exit-code"; minimal policy:`) {
 		t.Errorf("stderr lacks the summary line:\n%s", r.stderr)
 	}
+	// The call was denied: say so, with the action it needed.
+	if !strings.Contains(r.stderr, `iamwatch: 1 call was denied for lack of a permission (s3:ListBucket); the policy grants what they needed`) {
+		t.Errorf("stderr lacks the denied-calls line:\n%s", r.stderr)
+	}
 	calls := e.calls(t, r)
 	check(t, calls, "proxy", []want{w("s3", "HeadBucket", "s3:ListBucket=arn:aws:s3:::iamwatch-denied-bucket").denied("Forbidden")})
 }

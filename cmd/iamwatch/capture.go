@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +44,13 @@ type capture struct {
 	// being stored a second time; corroborated counts them.
 	dedup        *csmDedup
 	corroborated atomic.Int64
+
+	// denied counts the calls AWS refused for lack of a permission, and
+	// deniedActions names (some of) the actions they needed: the first
+	// thing a user wants to know after a run that failed.
+	deniedMu      sync.Mutex
+	denied        int
+	deniedActions map[string]bool
 
 	health storeHealth
 }
@@ -248,8 +257,52 @@ func (c *capture) callsSummary() string {
 	return s
 }
 
+// maxDeniedListed bounds the actions deniedSummary names.
+const maxDeniedListed = 8
+
+// deniedSummary says how many calls AWS denied for lack of a permission,
+// and which actions they needed; "" when none was.
+func (c *capture) deniedSummary() string {
+	c.deniedMu.Lock()
+	defer c.deniedMu.Unlock()
+	if c.denied == 0 {
+		return ""
+	}
+	acts := slices.Sorted(maps.Keys(c.deniedActions))
+	list := strings.Join(acts, ", ")
+	if len(acts) == maxDeniedListed {
+		list += ", …"
+	}
+	calls := strconv.Itoa(c.denied) + " calls were"
+	if c.denied == 1 {
+		calls = "1 call was"
+	}
+	if list == "" {
+		return calls + " denied for lack of a permission"
+	}
+	return calls + " denied for lack of a permission (" + list + ")"
+}
+
+func (c *capture) noteDenied(rec *iamwatch.Record) {
+	if !mapper.IsAccessDenied(rec.ErrorCode) {
+		return
+	}
+	c.deniedMu.Lock()
+	defer c.deniedMu.Unlock()
+	c.denied++
+	if c.deniedActions == nil {
+		c.deniedActions = map[string]bool{}
+	}
+	for _, a := range rec.Actions {
+		if !a.Possible && len(c.deniedActions) < maxDeniedListed {
+			c.deniedActions[a.Action] = true
+		}
+	}
+}
+
 func (c *capture) done(rec *iamwatch.Record) {
 	c.calls.Add(1)
+	c.noteDenied(rec)
 	if c.lines != nil {
 		fmt.Fprintln(c.lines, callLine(rec))
 	}

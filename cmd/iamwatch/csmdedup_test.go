@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +105,36 @@ func TestCSMDedup(t *testing.T) {
 	}
 	if got := len(d.byOp[csmOp{"sqs", "PurgeQueue"}]); got != 1 {
 		t.Errorf("%d PurgeQueue calls in flight kept, want 1", got)
+	}
+}
+
+func TestDeniedSummary(t *testing.T) {
+	c := &capture{}
+	if got := c.deniedSummary(); got != "" {
+		t.Errorf("no denied call: %q", got)
+	}
+	rec := func(code string, actions ...string) *iamwatch.Record {
+		r := &iamwatch.Record{Call: iamwatch.Call{Recognized: true}, ErrorCode: code}
+		for _, a := range actions {
+			r.Actions = append(r.Actions, iamwatch.ActionUse{Action: a})
+		}
+		return r
+	}
+	c.noteDenied(rec("", "s3:GetObject"))
+	c.noteDenied(rec("NoSuchKey", "s3:GetObject"))
+	c.noteDenied(rec("AccessDenied", "s3:ListBucket"))
+	if got, want := c.deniedSummary(), "1 call was denied for lack of a permission (s3:ListBucket)"; got != want {
+		t.Errorf("deniedSummary = %q, want %q", got, want)
+	}
+	possible := rec("UnauthorizedOperation", "ec2:RunInstances")
+	possible.Actions = append(possible.Actions, iamwatch.ActionUse{Action: "iam:PassRole", Possible: true})
+	c.noteDenied(possible)
+	for i := range 10 {
+		c.noteDenied(rec("AccessDeniedException", fmt.Sprintf("dynamodb:Action%d", i)))
+	}
+	got := c.deniedSummary()
+	if !strings.HasPrefix(got, "12 calls were denied for lack of a permission (") || !strings.HasSuffix(got, ", …)") ||
+		strings.Contains(got, "iam:PassRole") || strings.Count(got, ":") != maxDeniedListed {
+		t.Errorf("deniedSummary = %q, want 12 calls, %d actions then …, no possible action", got, maxDeniedListed)
 	}
 }

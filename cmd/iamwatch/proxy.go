@@ -156,6 +156,9 @@ application at it with the exports that 'iamwatch env' prints.`,
 				live.stop()
 			}
 			fmt.Fprintf(a.stderr, "iamwatch: recorded %s in session %q\n", r.cap.callsSummary(), r.session)
+			if d := r.cap.deniedSummary(); d != "" {
+				fmt.Fprintf(a.stderr, "iamwatch: %s; iamwatch policy --session %s grants what they needed\n", d, shellQuote(r.session))
+			}
 			if serveErr != nil {
 				return fmt.Errorf("proxy: %w", serveErr)
 			}

@@ -102,6 +102,9 @@ when it ends. iamwatch exits with the command's own exit code.`,
 				fmt.Fprintf(a.stderr, "iamwatch: %s in session %q; minimal policy:\n", n, r.session)
 				a.stdout.Write(out)
 			}
+			if d := r.cap.deniedSummary(); d != "" {
+				fmt.Fprintf(a.stderr, "iamwatch: %s; the policy grants what they needed\n", d)
+			}
 			if stopErr != nil {
 				fmt.Fprintf(a.stderr, "iamwatch: warning: %v\n", stopErr)
 			}
