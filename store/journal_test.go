@@ -212,25 +212,14 @@ func TestJournalGroupWrite(t *testing.T) {
 	db := openTest(t, Options{Journal: true})
 	ctx := context.Background()
 	const goroutines, each = 32, 50
-	var wg sync.WaitGroup
-	errs := make(chan error, goroutines)
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				if _, err := db.Begin(ctx, record("s", g*each+i)); err != nil {
-					errs <- err
-					return
-				}
+	inParallel(t, goroutines, func(g int) error {
+		for i := range each {
+			if _, err := db.Begin(ctx, record("s", g*each+i)); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+		}
+		return nil
+	})
 	rows, err := readJournal(db.j.path)
 	if err != nil {
 		t.Fatal(err)
@@ -296,29 +285,18 @@ func TestJournalRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	const goroutines, each = 8, 40
-	var wg sync.WaitGroup
-	errs := make(chan error, goroutines)
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				id, err := db.Begin(ctx, record("s", 1+g*each+i))
-				if err == nil {
-					err = db.End(ctx, id, Outcome{Status: 200})
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
+	inParallel(t, goroutines, func(g int) error {
+		for i := range each {
+			id, err := db.Begin(ctx, record("s", 1+g*each+i))
+			if err == nil {
+				err = db.End(ctx, id, Outcome{Status: 200})
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	db.j.mu.Lock()
 	rotations := db.j.rotations
 	db.j.mu.Unlock()
@@ -413,5 +391,27 @@ func TestStaleJournalRewrite(t *testing.T) {
 	}
 	if _, err := os.Stat(live); err != nil {
 		t.Errorf("a live process's journal rewrite was touched: %v", err)
+	}
+}
+
+// inParallel runs fn(0) … fn(n-1) on n goroutines and fails t with the
+// first error any of them returned.
+func inParallel(t *testing.T, n int, fn func(g int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for g := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(g); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
