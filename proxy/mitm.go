@@ -127,6 +127,7 @@ type watchedConn struct {
 	// the handler's start until the server reports the connection idle
 	// again, after the response was flushed.
 	dispatched atomic.Bool
+	dl         deadlines
 }
 
 func (c *watchedConn) Write(p []byte) (int, error) {

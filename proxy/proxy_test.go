@@ -733,6 +733,44 @@ func TestBasicAuthHeaderFormats(t *testing.T) {
 	}
 }
 
+// TestClientLeavesBeforeResponse checks that a client hanging up while
+// the upstream has not answered yet (a long poll) cancels the upstream
+// call: the proxy watches the connection of a call that lasts.
+func TestClientLeavesBeforeResponse(t *testing.T) {
+	arrived, upstreamDone := make(chan struct{}), make(chan struct{})
+	f := newFixture(t, func(f *fixture) {
+		up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer close(upstreamDone)
+			// Read whole, the body lets the server watch the connection.
+			io.Copy(io.Discard, r.Body)
+			close(arrived)
+			<-r.Context().Done() // a long poll that only ends when the proxy gives up
+		}))
+		t.Cleanup(up.Close)
+		f.srv.Upstream = mustParseURL(t, up.URL)
+		f.srv.Transport = trustingTransport(up.Certificate())
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, "POST", "https://sqs.us-east-1.amazonaws.com/", strings.NewReader("Action=ReceiveMessage&WaitTimeSeconds=20"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := f.client().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	<-arrived
+	cancel() // the client gives up and closes its connection
+	<-errc
+	select {
+	case <-upstreamDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("upstream call not cancelled after the client left")
+	}
+}
+
 // TestClientLeavesMidResponse checks that a client hanging up during a
 // long response cancels the upstream call and is recorded as such.
 func TestClientLeavesMidResponse(t *testing.T) {
