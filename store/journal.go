@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,44 +20,45 @@ import (
 // With Options.Journal, Begin does not wait for a database commit: it
 // appends the call's row to a journal file beside the database
 // (PATH.journal.PID, one per process, so that processes sharing a
-// database keep apart; mode 0600) and returns once the write(2) has returned, which the call
-// survives however the process dies (SIGKILL, a panic), though not a power
-// cut. Finish then writes the call to the database once, whole. Open replays
-// what a dead process left in the journal: every call that was begun but
-// not committed is stored, pending, as Begin would have left it; calls
-// already in the database are skipped by their uid.
+// database keep apart; mode 0600) and returns once the line is in the
+// file's pages in the kernel, which the call survives however the process
+// dies (SIGKILL, a panic), though not a power cut. Finish then writes the
+// call to the database once, whole. Open replays what a dead process left
+// in the journal: every call that was begun but not committed is stored,
+// pending, as Begin would have left it; calls already in the database are
+// skipped by their uid.
+//
+// The journal is mapped into memory (MAP_SHARED) where the system allows,
+// so a Begin copies its line into the file without a system call. The
+// file is grown ahead of the lines, journalChunk at a time, by writing
+// zeros, which allocates its blocks: a full disk fails that write, never a
+// store into the mapping (SIGBUS). Lines are followed by that zero
+// padding, which readJournal skips. Where nothing can be mapped, each
+// line is written with pwrite(2).
 //
 // This takes the database commit off the proxy's response path and halves
 // the writer's work per call.
 
 // journalMaxSize is the size past which the journal is rewritten with the
-// calls still in flight.
-const journalMaxSize = 4 << 20
+// calls still in flight; journalChunk is how much the file grows at once.
+const (
+	journalMaxSize = 4 << 20
+	journalChunk   = 64 << 10
+)
+
+// journalZeros is what the file grows by.
+var journalZeros [journalChunk]byte
 
 type journal struct {
 	mu       sync.Mutex
 	f        *os.File
+	m        []byte // f mapped, journalMaxSize long; nil where it cannot be
 	path     string
-	size     int64
+	size     int64 // bytes of lines in f
+	alloc    int64 // bytes of f written (lines and zeros): size ≤ alloc
 	maxSize  int64 // journalMaxSize; tests lower it
 	next     int64
 	inflight map[int64]*row // by the provisional (negative) ID Begin returned
-
-	// Begins that arrive while a write(2) is in progress queue their lines
-	// in pending, as one batch (cur); when the write in progress returns,
-	// its writer hands the next write to one of that batch's Begins, which
-	// writes the whole batch at once (group commit). Each Begin returns
-	// once its own batch's write has returned. Under load that is one
-	// system call for many calls instead of one each, and the Begins of a
-	// batch wake by its done channel, without contending for mu.
-	pending []byte
-	spare   []byte
-	cur     *jbatch // the batch pending holds; nil when it is empty
-	writing bool    // a write(2) is in progress, or handed to cur's Begins
-	idle    *sync.Cond
-	// broken is the error of a failed write: the file may end in a torn
-	// line, so nothing more is appended until a rotation replaces it.
-	broken error
 
 	// A rotation renames the journal to path.N and starts a new one with
 	// the calls still in flight; rotated files are removed once the calls
@@ -65,17 +67,9 @@ type journal struct {
 	rotated   sync.WaitGroup
 }
 
-// lineBufs hold journal lines while they are encoded, before they are
-// copied into the pending batch: one per Begin would be most of what a
-// captured call allocates.
+// lineBufs hold journal lines while they are encoded: one per Begin would
+// be most of what a captured call allocates.
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// jbatch is the lines of Begins written with one write(2).
-type jbatch struct {
-	done chan struct{} // closed once the write has returned; err is set
-	lead chan struct{} // receives once: the receiver writes the batch
-	err  error
-}
 
 // jrow is a row as the journal writes it.
 type jrow struct {
@@ -248,20 +242,67 @@ func (db *DB) openJournal(ctx context.Context) error {
 		}
 	}
 	path := fmt.Sprintf("%s.journal.%d", db.path, os.Getpid())
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o600)
+	f, m, err := createJournal(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 			return fmt.Errorf("open journal: %w: %w", ErrReadOnly, err)
 		}
 		return fmt.Errorf("open journal: %w", err)
 	}
-	db.j = &journal{f: f, path: path, maxSize: journalMaxSize, inflight: map[int64]*row{}}
-	db.j.idle = sync.NewCond(&db.j.mu)
+	db.j = &journal{f: f, m: m, path: path, maxSize: journalMaxSize, inflight: map[int64]*row{}}
 	return nil
 }
 
-// readJournal reads the rows of a journal; a torn last line (the process
-// died mid-write) is skipped.
+// createJournal creates an empty journal file at path and maps it.
+func createJournal(path string) (*os.File, []byte, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, mapJournal(f, journalMaxSize), nil
+}
+
+// closeFile unmaps and closes the journal's file.
+func (j *journal) closeFile() error {
+	if j.m != nil {
+		unmapJournal(j.m)
+		j.m = nil
+	}
+	return j.f.Close()
+}
+
+// append writes line after the journal's lines, growing the file first
+// when the line does not fit in what is allocated. j.mu is held.
+func (j *journal) append(line []byte) error {
+	end := j.size + int64(len(line))
+	if end > j.alloc {
+		grown := min((end+journalChunk-1)/journalChunk*journalChunk, max(j.maxSize, end))
+		if j.m != nil {
+			grown = min(grown, int64(len(j.m)))
+			if end > grown {
+				return fmt.Errorf("a line of %d bytes does not fit in the journal", len(line))
+			}
+		}
+		for j.alloc < grown {
+			n, err := j.f.WriteAt(journalZeros[:min(grown-j.alloc, journalChunk)], j.alloc)
+			j.alloc += int64(n)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if j.m != nil {
+		copy(j.m[j.size:], line)
+	} else if _, err := j.f.WriteAt(line, j.size); err != nil {
+		return err
+	}
+	j.size = end
+	return nil
+}
+
+// readJournal reads the rows of a journal. What is not a whole line of
+// JSON is skipped: the zeros the file grew by, and a line that a dying
+// process left half copied.
 func readJournal(path string) ([]*row, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -275,6 +316,8 @@ func readJournal(path string) ([]*row, error) {
 	br := bufio.NewReaderSize(f, 64<<10)
 	for {
 		line, err := br.ReadBytes('\n')
+		// Zeros are padding: the file grows ahead of its lines.
+		line = bytes.TrimLeft(line, "\x00")
 		if len(line) > 0 && line[len(line)-1] == '\n' {
 			var j jrow
 			if json.Unmarshal(line, &j) == nil && j.UID != "" && j.Session != "" {
@@ -302,101 +345,25 @@ func (db *DB) journalBegin(ctx context.Context, r *row) (int64, error) {
 	}()
 	j := db.j
 	j.mu.Lock()
+	defer j.mu.Unlock()
 	if j.f == nil {
-		j.mu.Unlock()
 		return 0, ErrClosed
 	}
-	if j.broken != nil || j.size+int64(len(j.pending))+int64(len(line)) > j.maxSize {
-		// A new file, started from the calls in flight, both bounds the
-		// journal and leaves behind whatever a failed write left torn.
+	if j.size+int64(len(line)) > j.maxSize {
+		// A new file, started from the calls in flight, bounds the
+		// journal.
 		if err := db.rotateJournal(); err != nil {
-			j.mu.Unlock()
 			return 0, err
 		}
 	}
-	j.pending = append(j.pending, line...)
-	b := j.cur
-	if b == nil {
-		b = &jbatch{done: make(chan struct{}), lead: make(chan struct{}, 1)}
-		j.cur = b
+	if err := j.append(line); err != nil {
+		// This call is not journaled; the caller records it another
+		// way (Add).
+		return 0, fmt.Errorf("write journal: %w", err)
 	}
 	j.next--
-	id := j.next
-	j.inflight[id] = r
-	if !j.writing {
-		j.writing = true
-		j.write() // unlocks
-	} else {
-		j.mu.Unlock()
-		select {
-		case <-b.done:
-		case <-b.lead:
-			j.mu.Lock()
-			j.write()
-		}
-	}
-	if b.err != nil {
-		// This call's line may not be on disk; the caller records it
-		// another way (Add).
-		j.mu.Lock()
-		delete(j.inflight, id)
-		j.mu.Unlock()
-		return 0, fmt.Errorf("write journal: %w", b.err)
-	}
-	return id, nil
-}
-
-// write writes the batch pending holds with one write(2), then hands the
-// next write to the batch queued meanwhile, if any. j.mu is held, and
-// released on return; j.writing is set for this write.
-func (j *journal) write() {
-	b, buf, f := j.cur, j.pending, j.f
-	j.cur, j.pending = nil, j.spare[:0]
-	j.mu.Unlock()
-	_, err := f.Write(buf)
-	j.mu.Lock()
-	if err != nil {
-		j.broken = err
-	} else {
-		j.size += int64(len(buf))
-	}
-	if cap(buf) <= 1<<20 {
-		j.spare = buf[:0]
-	}
-	b.err = err
-	close(b.done)
-	if j.cur != nil {
-		j.cur.lead <- struct{}{} // j.writing stays set: the write is handed on
-	} else {
-		j.writing = false
-	}
-	j.idle.Broadcast()
-	j.mu.Unlock()
-}
-
-// waitIdle waits until no write is in progress and none is queued. j.mu
-// is held.
-func (j *journal) waitIdle() {
-	for j.writing || j.cur != nil {
-		if !j.writing {
-			j.writing = true
-			j.write()
-			j.mu.Lock()
-			continue
-		}
-		if j.cur != nil {
-			// A write handed to the queued batch and not yet taken up:
-			// take it, rather than wait for one of its Begins to.
-			select {
-			case <-j.cur.lead:
-				j.write()
-				j.mu.Lock()
-				continue
-			default:
-			}
-		}
-		j.idle.Wait()
-	}
+	j.inflight[j.next] = r
+	return j.next, nil
 }
 
 // rotateJournal renames the journal to path.N and starts a new one with
@@ -407,30 +374,31 @@ func (j *journal) waitIdle() {
 // here: Begins go on meanwhile. j.mu is held.
 func (db *DB) rotateJournal() error {
 	j := db.j
-	j.waitIdle()
-	j.rotations++
-	old := fmt.Sprintf("%s.%d", j.path, j.rotations)
+	old := fmt.Sprintf("%s.%d", j.path, j.rotations+1)
 	if err := os.Rename(j.path, old); err != nil {
 		return fmt.Errorf("rotate journal: %w", err)
 	}
-	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o600)
+	// On failure the old file goes back: it still holds the calls in
+	// flight. This Begin fails and is added whole; the next one tries
+	// again.
+	f, m, err := createJournal(j.path)
 	if err != nil {
-		// Calls begun from now on fail and are added whole; the old
-		// file, with the calls in flight, stays where a replay finds it.
-		j.broken = err
+		os.Rename(old, j.path)
 		return fmt.Errorf("rotate journal: %w", err)
 	}
+	next := &journal{f: f, m: m, maxSize: j.maxSize}
 	var buf []byte
 	for _, r := range j.inflight {
 		buf = appendJRow(buf, r)
 	}
-	if _, err := f.Write(buf); err != nil {
-		f.Close()
-		j.broken = err
+	if err := next.append(buf); err != nil {
+		next.closeFile()
+		os.Rename(old, j.path)
 		return fmt.Errorf("rotate journal: %w", err)
 	}
-	j.f.Close()
-	j.f, j.size, j.broken = f, int64(len(buf)), nil
+	j.rotations++
+	j.closeFile()
+	j.f, j.m, j.size, j.alloc = next.f, next.m, next.size, next.alloc
 	j.rotated.Add(1)
 	go func() {
 		defer j.rotated.Done()
@@ -502,7 +470,6 @@ func (db *DB) closeJournal(ctx context.Context) error {
 	if j.f == nil {
 		return nil
 	}
-	j.waitIdle()
 	for id, r := range j.inflight {
 		if err := db.send(ctx, &op{kind: opAdd, row: r}); err != nil {
 			return err
@@ -516,11 +483,11 @@ func (db *DB) closeJournal(ctx context.Context) error {
 	if err != nil {
 		// The journal files stay, for the next Open to replay; the
 		// descriptor goes.
-		j.f.Close()
+		j.closeFile()
 		j.f = nil
 		return err
 	}
-	j.f.Close()
+	j.closeFile()
 	j.f = nil
 	rotated, _ := filepath.Glob(j.path + ".*")
 	for _, p := range rotated {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -206,9 +209,10 @@ func mustRow(t *testing.T, db *DB, rec *iamwatch.Record) *row {
 	return r
 }
 
-// TestJournalGroupWrite: Begins from many goroutines share write(2)s, and
-// every one of them is in the journal once it has returned.
-func TestJournalGroupWrite(t *testing.T) {
+// TestJournalParallelBegins: Begins from many goroutines each leave their
+// whole line in the journal once they have returned, in the mapped file
+// where the system maps it, followed only by the zeros it grew by.
+func TestJournalParallelBegins(t *testing.T) {
 	db := openTest(t, Options{Journal: true})
 	ctx := context.Background()
 	const goroutines, each = 32, 50
@@ -231,43 +235,93 @@ func TestJournalGroupWrite(t *testing.T) {
 	if len(rows) != goroutines*each || len(seen) != goroutines*each {
 		t.Errorf("journal holds %d lines, %d distinct calls; want %d", len(rows), len(seen), goroutines*each)
 	}
+	data, err := os.ReadFile(db.j.path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	db.j.mu.Lock()
-	defer db.j.mu.Unlock()
-	if db.j.writing || db.j.cur != nil || len(db.j.pending) > 0 {
-		t.Errorf("a write is still in progress or queued after every Begin returned")
+	size, alloc, mapped := db.j.size, db.j.alloc, db.j.m != nil
+	db.j.mu.Unlock()
+	if runtime.GOOS != "windows" && !mapped {
+		t.Error("the journal is not mapped")
+	}
+	if int64(len(data)) != alloc || alloc%journalChunk != 0 || size > alloc {
+		t.Errorf("file of %d bytes, %d allocated, %d of lines", len(data), alloc, size)
+	}
+	if n := bytes.Count(data[:size], []byte("\n")); n != goroutines*each {
+		t.Errorf("%d lines before the padding, want %d", n, goroutines*each)
+	}
+	if bytes.ContainsFunc(data[size:], func(r rune) bool { return r != 0 }) {
+		t.Error("the padding after the lines is not all zeros")
 	}
 }
 
-// TestJournalWriteFailure: a failed journal write fails that Begin, and
-// the next Begin rewrites the journal from the calls in flight, so that a
-// torn line cannot swallow the next call's.
-func TestJournalWriteFailure(t *testing.T) {
+// TestJournalGrowFailure: a journal that cannot grow (a full disk) fails
+// the Begin that needed the room and nothing else: the lines already
+// written stay whole, and the next Begin that finds room is journaled.
+func TestJournalGrowFailure(t *testing.T) {
 	db := openTest(t, Options{Journal: true})
 	ctx := context.Background()
 	if _, err := db.Begin(ctx, record("s", 1)); err != nil {
 		t.Fatal(err)
 	}
 	db.j.mu.Lock()
-	good := db.j.f
-	bad, err := os.Open(db.j.path) // read-only: writes fail
+	good, alloc := db.j.f, db.j.alloc
+	bad, err := os.Open(db.j.path) // read-only: growing fails
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.j.f = bad
+	db.j.f, db.j.alloc = bad, db.j.size // no room left
 	db.j.mu.Unlock()
 	if _, err := db.Begin(ctx, record("s", 2)); err == nil {
-		t.Fatal("Begin succeeded on a failed journal write")
+		t.Fatal("Begin succeeded on a journal that could not grow")
 	}
-	good.Close()
+	db.j.mu.Lock()
+	db.j.f, db.j.alloc = good, alloc
+	db.j.mu.Unlock()
+	bad.Close()
 	if _, err := db.Begin(ctx, record("s", 3)); err != nil {
-		t.Fatalf("Begin after a failed write: %v", err)
+		t.Fatalf("Begin after a failed growth: %v", err)
 	}
 	rows, err := readJournal(db.j.path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var got []int64
+	for _, r := range rows {
+		got = append(got, r.timeNS-record("s", 0).Time.UnixNano())
+	}
+	if !slices.Equal(got, []int64{1, 3}) {
+		t.Errorf("journal holds calls %v, want [1 3]", got)
+	}
+}
+
+// TestReadJournalSkipsTorn: a line a dying process left half copied (with
+// zeros where its bytes never arrived) is skipped, and the lines around it
+// are read.
+func TestReadJournalSkipsTorn(t *testing.T) {
+	db := openTest(t, Options{})
+	r1, r2 := mustRow(t, db, record("s", 1)), mustRow(t, db, record("s", 2))
+	db.withUID(r1)
+	db.withUID(r2)
+	one, two := appendJRow(nil, r1), appendJRow(nil, r2)
+	torn := append([]byte(nil), two...)
+	clear(torn[5:20])
+	var data []byte
+	data = append(data, one...)
+	data = append(data, torn...)
+	data = append(data, two...)
+	data = append(data, make([]byte, 300)...)
+	path := filepath.Join(t.TempDir(), "journal")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := readJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rows) != 2 {
-		t.Errorf("journal holds %d calls after the rewrite, want 2 (the first and the third)", len(rows))
+		t.Fatalf("read %d rows, want 2", len(rows))
 	}
 }
 

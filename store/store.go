@@ -50,8 +50,8 @@
 // not worth a disk flush per call.
 //
 // With Options.Journal (what the proxy uses), Begin instead appends the
-// call to a per-process journal file and returns once the write has
-// returned: the call survives the process being killed just the same, the
+// call to a per-process journal file, mapped into memory, and returns
+// once the line is in the file's pages: the call survives the process being killed just the same, the
 // next Open replays it (pending) if it never reached the database, and
 // Finish writes each call to the database once. See journal.go.
 //
