@@ -251,6 +251,16 @@ func (o Options) open(ctx context.Context, path string) (*DB, error) {
 			return fail(err)
 		}
 	}
+	// A checkpoint every 16 MiB of WAL rather than SQLite's 4 MiB: each
+	// one copies the pages the WAL holds into the database and syncs both
+	// files, and the calls tables' last pages change in every commit, so
+	// rarer checkpoints copy them fewer times. BenchmarkAdd -cpu 1, three
+	// alternating runs each: 16.0-19.9 -> 14.5-16.3 µs a call, mostly
+	// time the writer spent waiting for the disk.
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 4096"); err != nil {
+		conn.Close()
+		return fail(err)
+	}
 	db.w, err = newWriter(ctx, db, conn)
 	if err != nil {
 		conn.Close()
