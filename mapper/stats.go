@@ -31,10 +31,14 @@ type Stats struct {
 	ReferenceRecognized    int     `json:"reference_recognized"`
 	ReferenceRecognizedPct float64 `json:"reference_recognized_pct"`
 
-	Unmapped        []OpRef  `json:"unmapped"`
-	Unrecognized    []OpRef  `json:"unrecognized"`
-	InvalidActions  []OpRef  `json:"invalid_actions"`
-	ReferenceMissed []OpRef  `json:"reference_missed"`
+	Unmapped        []OpRef `json:"unmapped"`
+	Unrecognized    []OpRef `json:"unrecognized"`
+	InvalidActions  []OpRef `json:"invalid_actions"`
+	ReferenceMissed []OpRef `json:"reference_missed"`
+	// Unbound are mapped operations with an action whose catalog entry
+	// has resource types but no resource template here: their policies
+	// grant that action on "*". Action names the first such action.
+	Unbound         []OpRef  `json:"unbound"`
 	CatalogServices int      `json:"catalog_services"`
 	CatalogActions  int      `json:"catalog_actions"`
 	Sources         []string `json:"sources"`
@@ -51,7 +55,7 @@ type OpRef struct {
 func (ix *Index) Stats() Stats {
 	m := ix.maps
 	// Empty lists, not nulls, in the JSON contract.
-	st := Stats{Unmapped: []OpRef{}, Unrecognized: []OpRef{}, InvalidActions: []OpRef{}, ReferenceMissed: []OpRef{}, Sources: []string{}}
+	st := Stats{Unmapped: []OpRef{}, Unrecognized: []OpRef{}, InvalidActions: []OpRef{}, ReferenceMissed: []OpRef{}, Unbound: []OpRef{}, Sources: []string{}}
 	for _, src := range m.Sources {
 		st.Sources = append(st.Sources, src.Name+" "+src.Version)
 	}
@@ -93,8 +97,10 @@ func (ix *Index) Stats() Stats {
 			} else {
 				st.Unmapped = append(st.Unmapped, OpRef{Model: s.Model, Operation: mo.Name})
 			}
-			if ix.hasResources(mo) {
+			if unbound, ok := ix.unboundAction(mo); ok {
 				st.WithResources++
+			} else if unbound != "" && valid > 0 && invalid == "" {
+				st.Unbound = append(st.Unbound, OpRef{Model: s.Model, Operation: mo.Name, Action: unbound})
 			}
 		}
 	}
@@ -112,7 +118,7 @@ func (ix *Index) Stats() Stats {
 	st.WithResourcesPct = pct(st.WithResources, st.Operations)
 	st.ModelMappedPct = pct(st.ModelMapped, st.ModelOperations)
 	st.ReferenceRecognizedPct = pct(st.ReferenceRecognized, st.ReferenceOperations)
-	for _, l := range [][]OpRef{st.Unmapped, st.Unrecognized, st.InvalidActions, st.ReferenceMissed} {
+	for _, l := range [][]OpRef{st.Unmapped, st.Unrecognized, st.InvalidActions, st.ReferenceMissed, st.Unbound} {
 		sort.Slice(l, func(i, j int) bool {
 			if l[i].Model != l[j].Model {
 				return l[i].Model < l[j].Model
@@ -136,22 +142,24 @@ func (ix *Index) wireBound(s *service, op *operation) bool {
 	return false
 }
 
-// hasResources reports whether every required action of mo that has
-// resource types in the catalog has resource templates.
-func (ix *Index) hasResources(mo *servicemaps.Operation) bool {
+// unboundAction reports whether every required action of mo that has
+// resource types in the catalog has resource templates; when not, it
+// names the first action that lacks them ("" when mo has no actions or
+// one the catalog lacks).
+func (ix *Index) unboundAction(mo *servicemaps.Operation) (string, bool) {
 	if len(mo.Actions) == 0 {
-		return false
+		return "", false
 	}
 	for _, a := range mo.Actions {
 		cat := ix.maps.Action(a.Action)
 		if cat == nil {
-			return false
+			return "", false
 		}
 		if len(cat.ResourceTypes) > 0 && len(a.Resources) == 0 {
-			return false
+			return a.Action, false
 		}
 	}
-	return true
+	return "", true
 }
 
 func pct(n, d int) float64 {

@@ -104,6 +104,7 @@ func (a *app) mapsStatsCommand() *cobra.Command {
 			list("operations without a wire binding", st.Unrecognized)
 			list("actions missing from the catalog", st.InvalidActions)
 			list("reference operations not recognized", st.ReferenceMissed)
+			list("operations granted on \"*\" for want of a resource template", st.Unbound)
 			return nil
 		},
 	}
