@@ -169,6 +169,11 @@ func testAWSCLI(t *testing.T, st *stub) []want {
 		w("monitoring", "PutMetricData", "cloudwatch:PutMetricData"),
 		w("lambda", "CreateFunction", "lambda:CreateFunction=arn:aws:lambda:us-east-1:123456789012:function:e2e-cli-fn", "iam:PassRole="+lambdaRole),
 		w("route53", "ListHostedZones", "route53:ListHostedZones"),
+		// A list of IDs is one resource each, in the ec2 and query protocols.
+		w("ec2", "ReleaseHosts", "ec2:ReleaseHosts=arn:aws:ec2:us-east-1:123456789012:dedicated-host/h-0123456789abcdef0",
+			"ec2:ReleaseHosts=arn:aws:ec2:us-east-1:123456789012:dedicated-host/h-0fedcba9876543210"),
+		w("elasticloadbalancing", "AddTags", "elasticloadbalancing:AddTags=arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/e2e-lb1",
+			"elasticloadbalancing:AddTags=arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/e2e-lb2"),
 	}
 	passed := check(t, calls, "proxy", wants)
 	checkPolicy(t, policy, wants)

@@ -37,12 +37,18 @@ var acceptedBindings = map[string]string{
 	"s3control.GetAccessGrantsLocation s3:GetAccessGrantsLocation ${Token} <- AccessGrantsLocationId":       accessGrant,
 	"s3control.UpdateAccessGrantsLocation s3:UpdateAccessGrantsLocation ${Token} <- AccessGrantsLocationId": accessGrant,
 	"states.StartExecution states:DescribeExecution ${ExecutionId} <- name":                                 "an execution's ARN ends in its name, which StartExecution's name gives",
+	"ec2.CreateNetworkAclEntry ec2:CreateNetworkAclEntry ${NaclId} <- NetworkAclId":                         networkACL,
+	"ec2.DeleteNetworkAcl ec2:DeleteNetworkAcl ${NaclId} <- NetworkAclId":                                   networkACL,
+	"ec2.DeleteNetworkAclEntry ec2:DeleteNetworkAclEntry ${NaclId} <- NetworkAclId":                         networkACL,
+	"ec2.ReplaceNetworkAclAssociation ec2:ReplaceNetworkAclAssociation ${NaclId} <- NetworkAclId":           networkACL,
+	"ec2.ReplaceNetworkAclEntry ec2:ReplaceNetworkAclEntry ${NaclId} <- NetworkAclId":                       networkACL,
 }
 
 const (
 	serviceLinkedRole = "a service-linked role's ARN is role/aws-service-role/SERVICE/ROLE: the service name is part of the role's path"
 	secretARN         = "a secret's ARN ends in its name, a hyphen and six random characters: ${SecretId} is filled as NAME-??????"
 	accessGrant       = "an S3 Access Grants grant's or location's ARN ends in its ID, which the catalog calls ${Token}"
+	networkACL        = "the catalog calls a network ACL's ID ${NaclId}; the API calls it NetworkAclId"
 )
 
 // TestBindingsAgree fits every resource template of the maps to the catalog

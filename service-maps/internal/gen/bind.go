@@ -134,6 +134,20 @@ func (b *binder) member(ph, rt string) (inputMember, string, bool) {
 			return use(m)
 		}
 	}
+	// A list of identifiers, one resource each: FleetId <- FleetIds,
+	// HostId <- HostIds, SpotFleetRequestId <- SpotFleetRequestIds.
+	for _, m := range b.members {
+		if m.Elems == "" || m.ARN {
+			continue
+		}
+		one := singular(m.Name)
+		if one == m.Name {
+			continue
+		}
+		if one == ph || one == ph+"Id" || one == ph+"Name" || norm(one) == nph {
+			return m, m.Elems, true
+		}
+	}
 	// A queue-style URL whose last segment is the name: QueueName <- QueueUrl.
 	if stem, ok := strings.CutSuffix(ph, "Name"); ok {
 		if m, ok := get(stem + "Url"); ok {

@@ -288,6 +288,18 @@ func TestBind(t *testing.T) {
 			want:    boundSet{},
 		},
 		{
+			name:    "a list of IDs fills one resource each",
+			action:  "keys:Decrypt",
+			members: []inputMember{{Name: "KeyIds", Required: true, Elems: "${KeyId.N}"}},
+			want:    boundSet{Templates: []string{"arn:${Partition}:keys:${Region}:${Account}:key/${KeyId.N}"}},
+		},
+		{
+			name:    "a list of another name is not used",
+			action:  "keys:Decrypt",
+			members: []inputMember{{Name: "Filters", Elems: "${Filter.N}"}},
+			want:    boundSet{},
+		},
+		{
 			// EC2's launch-template/${LaunchTemplateId} from LaunchTemplateName.
 			name:    "a name does not fill an ID",
 			action:  "keys:Decrypt",
@@ -676,6 +688,41 @@ func TestBindPartial(t *testing.T) {
 		b.op = op
 		if got := b.bind(ci, svc.Prefix, op, "", a, false); !reflect.DeepEqual(got.Templates, tt.want) {
 			t.Errorf("%s: bind = %v, want %v", tt.action, got.Templates, tt.want)
+		}
+	}
+}
+
+// TestListElems: the template expression of a list of strings follows
+// the protocol's wire form of its elements.
+func TestListElems(t *testing.T) {
+	am := &apiModel{Shapes: map[string]apiShape{
+		"Str":     {Type: "string"},
+		"Ids":     {Type: "list", Member: &apiMember{Shape: "Str"}},
+		"Named":   {Type: "list", Member: &apiMember{Shape: "Str", LocationName: "Id"}},
+		"Flat":    {Type: "list", Member: &apiMember{Shape: "Str"}, Flattened: true},
+		"Structs": {Type: "list", Member: &apiMember{Shape: "Obj"}},
+		"Obj":     {Type: "structure"},
+	}}
+	tests := []struct {
+		protocol, member string
+		mb               apiMember
+		want             string
+	}{
+		{"json", "HostIds", apiMember{Shape: "Ids"}, "${HostIds}"},
+		{"rest-json", "hostIds", apiMember{Shape: "Ids"}, "${hostIds}"},
+		{"ec2", "HostIds", apiMember{Shape: "Ids", LocationName: "hostId"}, "${HostId.N}"},
+		{"ec2", "GroupId", apiMember{Shape: "Ids"}, "${GroupId.N}"},
+		{"query", "Names", apiMember{Shape: "Ids"}, "${Names.member.N}"},
+		{"query", "Names", apiMember{Shape: "Named"}, "${Names.Id.N}"},
+		{"query", "Names", apiMember{Shape: "Flat"}, ""},
+		{"json", "Rules", apiMember{Shape: "Structs"}, ""},
+		{"json", "Id", apiMember{Shape: "Str"}, ""},
+		{"rest-json", "ids", apiMember{Shape: "Ids", Location: "querystring"}, ""},
+		{"rest-xml", "Ids", apiMember{Shape: "Ids"}, ""},
+	}
+	for _, tt := range tests {
+		if got := listElems(am, tt.protocol, tt.member, tt.mb); got != tt.want {
+			t.Errorf("listElems(%s, %s) = %q, want %q", tt.protocol, tt.member, got, tt.want)
 		}
 	}
 }

@@ -111,6 +111,11 @@ type inputMember struct {
 	ARN bool
 	// Scalar: the member is a string or number, so it can fill a template.
 	Scalar bool
+	// Elems, for a list of strings, is the template expression of its
+	// elements, one resource each: ${Ids} in a JSON body, ${Id.N} (the
+	// flattened key) in an EC2 query, ${Ids.member.N} in a query. Empty
+	// for other members and where the list's wire form is not known.
+	Elems string
 }
 
 var (
@@ -213,6 +218,7 @@ func parseV1Model(name string, data []byte) (*model, error) {
 					NameOrARN: optionalARNRE.MatchString(pattern),
 					ARN:       fullARNRE.MatchString(pattern),
 					Scalar:    scalarType(am.Shapes[mb.Shape].Type),
+					Elems:     listElems(&am, protocol, mn, mb),
 				})
 				switch mb.Location {
 				case "uri", "querystring", "header", "headers":
@@ -259,6 +265,33 @@ func bodyWireName(protocol, name string, mb apiMember) string {
 		return mb.LocationName
 	}
 	return name
+}
+
+// listElems returns the template expression of the elements of body
+// member mn when it is a list of strings, or "".
+func listElems(am *apiModel, protocol, mn string, mb apiMember) string {
+	sh := am.Shapes[mb.Shape]
+	if mb.Location != "" || sh.Type != "list" || sh.Member == nil || am.Shapes[sh.Member.Shape].Type != "string" {
+		return ""
+	}
+	wire := bodyWireName(protocol, mn, mb)
+	switch protocol {
+	case "json", "rest-json":
+		return "${" + wire + "}"
+	case "ec2":
+		// EC2 flattens every list under the member's wire name.
+		return "${" + wire + ".N}"
+	case "query":
+		if mb.Flattened || sh.Flattened {
+			return ""
+		}
+		elem := "member"
+		if sh.Member.LocationName != "" {
+			elem = sh.Member.LocationName
+		}
+		return "${" + wire + "." + elem + ".N}"
+	}
+	return ""
 }
 
 // endpointsFile is the part of endpoints.json the generator reads.
