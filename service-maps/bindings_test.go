@@ -37,6 +37,10 @@ var acceptedBindings = map[string]string{
 	"s3control.GetAccessGrantsLocation s3:GetAccessGrantsLocation ${Token} <- AccessGrantsLocationId":       accessGrant,
 	"s3control.UpdateAccessGrantsLocation s3:UpdateAccessGrantsLocation ${Token} <- AccessGrantsLocationId": accessGrant,
 	"states.StartExecution states:DescribeExecution ${ExecutionId} <- name":                                 "an execution's ARN ends in its name, which StartExecution's name gives",
+	"iam.DeleteVirtualMFADevice iam:DeleteVirtualMFADevice ${MfaTokenIdWithPath} <- SerialNumber|name":      virtualMFA,
+	"iam.ListMFADeviceTags iam:ListMFADeviceTags ${MfaTokenIdWithPath} <- SerialNumber|name":                virtualMFA,
+	"iam.TagMFADevice iam:TagMFADevice ${MfaTokenIdWithPath} <- SerialNumber|name":                          virtualMFA,
+	"iam.UntagMFADevice iam:UntagMFADevice ${MfaTokenIdWithPath} <- SerialNumber|name":                      virtualMFA,
 	"ec2.CreateNetworkAclEntry ec2:CreateNetworkAclEntry ${NaclId} <- NetworkAclId":                         networkACL,
 	"ec2.DeleteNetworkAcl ec2:DeleteNetworkAcl ${NaclId} <- NetworkAclId":                                   networkACL,
 	"ec2.DeleteNetworkAclEntry ec2:DeleteNetworkAclEntry ${NaclId} <- NetworkAclId":                         networkACL,
@@ -48,6 +52,7 @@ const (
 	serviceLinkedRole = "a service-linked role's ARN is role/aws-service-role/SERVICE/ROLE: the service name is part of the role's path"
 	secretARN         = "a secret's ARN ends in its name, a hyphen and six random characters: ${SecretId} is filled as NAME-??????"
 	accessGrant       = "an S3 Access Grants grant's or location's ARN ends in its ID, which the catalog calls ${Token}"
+	virtualMFA        = "a virtual MFA device's serial number is its ARN, which ends in mfa/ and the device's name"
 	networkACL        = "the catalog calls a network ACL's ID ${NaclId}; the API calls it NetworkAclId"
 )
 
@@ -464,6 +469,12 @@ func overlap(a, b []string) bool {
 	for _, x := range a {
 		for _, y := range b {
 			if x == y || strings.HasPrefix(x, y) && len(y) >= 3 || strings.HasPrefix(y, x) && len(x) >= 3 {
+				return true
+			}
+			// A resource type written as one word ends in the member's:
+			// SSM's maintenancewindow is a WindowId's, servicesetting a
+			// SettingId's.
+			if strings.HasSuffix(x, y) && len(y) >= 5 || strings.HasSuffix(y, x) && len(x) >= 5 {
 				return true
 			}
 			for _, s := range wordSynonyms[x] {

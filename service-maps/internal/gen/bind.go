@@ -24,7 +24,7 @@ var placeholderSynonyms = map[string][]string{
 type binder struct {
 	members  []inputMember
 	byName   map[string]inputMember
-	bindings map[string]string // curated: placeholder -> template
+	bindings map[string]string // curated: [type:]placeholder -> template
 	// formats are curated ARN formats that replace the catalog's for a
 	// resource type, keyed "prefix:type" (prefix in lower case).
 	formats map[string][]string
@@ -241,7 +241,11 @@ func (b *binder) bindFormat(format, rt string) (boundFormat, bool) {
 		if contextPlaceholders[ph] {
 			continue
 		}
-		if tmpl, curated := b.bindings[ph]; curated && b.hasRefs(tmpl) {
+		tmpl, curated := b.bindings[rt+":"+ph]
+		if !curated || !b.hasRefs(tmpl) {
+			tmpl, curated = b.bindings[ph]
+		}
+		if curated && b.hasRefs(tmpl) {
 			exprs[ph] = tmpl
 			for _, ref := range placeholderRE.FindAllStringSubmatch(tmpl, -1) {
 				name, _, _ := strings.Cut(ref[1], "|")
@@ -507,7 +511,11 @@ func (b *binder) reduce(format, rt string) string {
 		if contextPlaceholders[ph] {
 			return s
 		}
-		if tmpl, curated := b.bindings[ph]; curated && b.hasRefs(tmpl) {
+		tmpl, curated := b.bindings[rt+":"+ph]
+		if !curated || !b.hasRefs(tmpl) {
+			tmpl, curated = b.bindings[ph]
+		}
+		if curated && b.hasRefs(tmpl) {
 			return s
 		}
 		if _, _, found := b.member(ph, rt); found {
