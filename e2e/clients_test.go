@@ -209,6 +209,7 @@ func testBoto3(t *testing.T, st *stub) []want {
 		w("kms", "GenerateDataKey", "kms:GenerateDataKey="+keyARN),
 		w("ssm", "GetParametersByPath", "ssm:GetParametersByPath=arn:aws:ssm:us-east-1:123456789012:parameter/e2e/"),
 		w("secretsmanager", "DescribeSecret", "secretsmanager:DescribeSecret=arn:aws:secretsmanager:us-east-1:123456789012:secret:e2e-secret-??????"),
+		w("secretsmanager", "GetSecretValue", "secretsmanager:GetSecretValue=arn:aws:secretsmanager:us-east-1:123456789012:secret:e2e-partial-??????"),
 		// IAM policies grant on a log group as log-group:NAME:* (CloudWatch Logs User Guide).
 		w("logs", "CreateLogGroup", "logs:CreateLogGroup=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:*"),
 		w("logs", "CreateLogStream", "logs:CreateLogStream=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:log-stream:e2e-stream"),

@@ -26,7 +26,7 @@ var knownFilters = map[string]bool{
 	"name": true, "last": true, "account": true, "region": true, "arn": true,
 	"keys": true, "trimslash": true, "copysource": true, "copybucket": true, "copykey": true, "lower": true,
 	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
-	"ssmparam": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
+	"ssmparam": true, "secret": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
 	"ec2arn": true, "cfnstack": true, "snstopic": true,
 }
 
@@ -392,6 +392,24 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 			v = v[:i]
 		}
 		return ok(v)
+	case "secret":
+		// A secret's ARN ends in its name, a hyphen and six random
+		// characters. A name, or a partial ARN (one without them), gives
+		// NAME-??????; a full ARN its own name and suffix.
+		if strings.HasPrefix(v, "arn:") {
+			i := strings.Index(v, ":secret:")
+			if i < 0 {
+				return missing()
+			}
+			v = v[i+len(":secret:"):]
+			if hasSecretSuffix(v) {
+				return ok(v)
+			}
+		}
+		if v == "" {
+			return missing()
+		}
+		return ok(v + "-??????")
 	case "ec2arn":
 		return ec2ARN(v, c)
 	case "cfnstack":
@@ -713,4 +731,18 @@ func dedupe(s []string) []string {
 func CheckTemplate(s string) error {
 	_, err := parseTemplate(s)
 	return err
+}
+
+// hasSecretSuffix reports whether a secret's name from its ARN ends in the
+// hyphen and six letters or digits that Secrets Manager appends.
+func hasSecretSuffix(name string) bool {
+	if len(name) < 8 || name[len(name)-7] != '-' {
+		return false
+	}
+	for _, c := range name[len(name)-6:] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -375,7 +375,7 @@ var filterKinds = map[string][]string{
 	"copybucket": {"bucket"}, "copykey": {"object", "key"}, "partiqltable": {"table"},
 	"partiqlindex": {"index"}, "loggroup": {"log", "group"}, "lambdafn": {"function"},
 	"keyid": {"key"}, "alias": {"alias"}, "ecsfamily": {"task", "definition", "family"},
-	"ecsrevision": {"task", "definition", "revision"}, "ssmparam": {"parameter"}, "queueurl": {"queue"},
+	"ecsrevision": {"task", "definition", "revision"}, "ssmparam": {"parameter"}, "secret": {"secret"}, "queueurl": {"queue"},
 	"snstopic": {"topic"},
 }
 
@@ -430,7 +430,7 @@ func disagree(ph, rt, member string, filters []string, members []string) string 
 			}
 		}
 	}
-	if !sameKindOfValue(pLast, mLast) && !hasFilter(filters, "name", "last", "keyid", "alias", "lambdafn", "loggroup", "ssmparam", "queueurl") {
+	if !sameKindOfValue(pLast, mLast) && !hasFilter(filters, "name", "last", "keyid", "alias", "lambdafn", "loggroup", "ssmparam", "secret", "queueurl") {
 		return "name-id"
 	}
 	return ""

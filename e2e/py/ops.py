@@ -96,6 +96,8 @@ def mitm():
 
     sm = client("secretsmanager")
     ok(sm, "describe_secret", SecretId="e2e-secret")
+    # A partial ARN (no random suffix): the policy must still match the secret.
+    ok(sm, "get_secret_value", SecretId="arn:aws:secretsmanager:us-east-1:123456789012:secret:e2e-partial")
 
     logs = client("logs")
     ok(logs, "create_log_group", logGroupName="e2e-group")
