@@ -173,9 +173,26 @@ func (b *binder) member(ph, rt string) (inputMember, string, bool) {
 	for _, suf := range []string{"", "name", "id"} {
 		ownID = ownID || nph == nrt+suf
 	}
+	// A bare ${Id} or ${Name} is the resource type's own identifier:
+	// Route 53's hostedzone/${Id} from HostedZoneId, healthcheck/${Id}
+	// from HealthCheckId. Only a member of the same kind fills it: a
+	// bare placeholder says too little to make a wildcard of its type
+	// from a member of the other kind (Lightsail's KeyPair/${Id} is no
+	// resource of CreateInstances' keyPairName).
+	bare := nph == "id" || nph == "name"
+	if bare {
+		// Where a member carries the resource's whole ARN, that member
+		// names it (network-firewall's FirewallArn or FirewallName).
+		if _, ok := b.arnMember(rt); !ok {
+			ownID = true
+		}
+	}
 	for _, suf := range []string{"name", "id", ""} {
 		for _, m := range b.members {
 			if ownID && m.Scalar && !m.ARN && norm(m.Name) == nrt+suf {
+				if bare && kindsConflict(ph, m.Name) {
+					continue
+				}
 				if !m.NameOrARN && kindsConflict(ph, m.Name) {
 					conflict = true
 					continue
