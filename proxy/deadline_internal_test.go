@@ -43,6 +43,17 @@ func tcpPair(t *testing.T) (*watchedConn, *countingConn, net.Conn) {
 	return &watchedConn{Conn: cc}, cc, client
 }
 
+// readAsync reads n bytes from wc on another goroutine and sends the
+// read's error.
+func readAsync(wc *watchedConn, n int) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := wc.Read(make([]byte, n))
+		done <- err
+	}()
+	return done
+}
+
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
@@ -83,12 +94,7 @@ func TestParkedReadAborted(t *testing.T) {
 // the delay it reads for real, and sees a client that hangs up.
 func TestParkedReadSeesHangUp(t *testing.T) {
 	wc, _, client := tcpPair(t)
-	done := make(chan error, 1)
-	go func() {
-		var b [1]byte
-		_, err := wc.Read(b[:])
-		done <- err
-	}()
+	done := readAsync(wc, 1)
 	time.AfterFunc(2*parkedReadDelay, func() { client.Close() })
 	select {
 	case err := <-done:
@@ -134,12 +140,7 @@ func TestDeadlineAppliedBeforeRead(t *testing.T) {
 // TestDeadlineDuringRead: a deadline set while a read waits ends it.
 func TestDeadlineDuringRead(t *testing.T) {
 	wc, _, _ := tcpPair(t)
-	done := make(chan error, 1)
-	go func() {
-		buf := make([]byte, 8)
-		_, err := wc.Read(buf)
-		done <- err
-	}()
+	done := readAsync(wc, 8)
 	for {
 		wc.dl.mu.Lock()
 		reading := wc.dl.reading
@@ -164,12 +165,7 @@ func TestDeadlineDuringRead(t *testing.T) {
 // at once, under it.
 func TestFutureDeadlineWakesParkedRead(t *testing.T) {
 	wc, _, _ := tcpPair(t)
-	done := make(chan error, 1)
-	go func() {
-		var b [1]byte
-		_, err := wc.Read(b[:])
-		done <- err
-	}()
+	done := readAsync(wc, 1)
 	waitParked(t, wc)
 	wc.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 	wc.dl.mu.Lock()
