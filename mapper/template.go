@@ -26,7 +26,7 @@ var knownFilters = map[string]bool{
 	"name": true, "last": true, "account": true, "region": true, "arn": true,
 	"keys": true, "trimslash": true, "copysource": true, "copybucket": true, "copykey": true, "lower": true,
 	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
-	"ssmparam": true, "secret": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
+	"ssmparam": true, "secret": true, "bedrockmodel": true, "bedrockprofile": true, "bedrockprofilemodel": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
 	"ec2arn": true, "cfnstack": true, "snstopic": true,
 }
 
@@ -410,6 +410,24 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 			return missing()
 		}
 		return ok(v + "-??????")
+	case "bedrockmodel":
+		// A foundation model ID: neither an ARN nor a cross-Region
+		// inference profile's ID (a geography prefix and a model ID).
+		if strings.HasPrefix(v, "arn:") || bedrockGeography(v) != "" {
+			return "", filterDrop
+		}
+		return ok(v)
+	case "bedrockprofile", "bedrockprofilemodel":
+		// A cross-Region inference profile's ID, or the ID of the model
+		// it routes to.
+		g := bedrockGeography(v)
+		if g == "" || strings.HasPrefix(v, "arn:") {
+			return "", filterDrop
+		}
+		if f == "bedrockprofilemodel" {
+			return ok(v[len(g):])
+		}
+		return ok(v)
 	case "ec2arn":
 		return ec2ARN(v, c)
 	case "cfnstack":
@@ -745,4 +763,15 @@ func hasSecretSuffix(name string) bool {
 		}
 	}
 	return true
+}
+
+// bedrockGeography returns the geography prefix of a Bedrock cross-Region
+// inference profile's ID (us.anthropic.claude-...), or "".
+func bedrockGeography(id string) string {
+	for _, g := range [...]string{"us.", "us-gov.", "eu.", "apac.", "ca.", "jp.", "au.", "global."} {
+		if strings.HasPrefix(id, g) {
+			return g
+		}
+	}
+	return ""
 }

@@ -375,7 +375,7 @@ var filterKinds = map[string][]string{
 	"copybucket": {"bucket"}, "copykey": {"object", "key"}, "partiqltable": {"table"},
 	"partiqlindex": {"index"}, "loggroup": {"log", "group"}, "lambdafn": {"function"},
 	"keyid": {"key"}, "alias": {"alias"}, "ecsfamily": {"task", "definition", "family"},
-	"ecsrevision": {"task", "definition", "revision"}, "ssmparam": {"parameter"}, "secret": {"secret"}, "queueurl": {"queue"},
+	"ecsrevision": {"task", "definition", "revision"}, "ssmparam": {"parameter"}, "secret": {"secret"}, "bedrockmodel": {"model"}, "bedrockprofile": {"profile"}, "bedrockprofilemodel": {"model"}, "queueurl": {"queue"},
 	"snstopic": {"topic"},
 }
 

@@ -538,12 +538,19 @@ func hostsOf(s *servicemaps.Service, hosts map[string][]string, scoped map[strin
 			out = append(out, h)
 		}
 	}
-	for _, h := range hosts[s.EndpointPrefix] {
-		add(h)
-	}
 	usedPrefix := map[string]bool{}
 	for _, md := range byModel {
 		usedPrefix[md.svc.EndpointPrefix] = true
+	}
+	for _, h := range hosts[s.EndpointPrefix] {
+		// endpoints.json lists some services' hosts under another's key:
+		// bedrock-runtime.REGION.amazonaws.com under "bedrock". Such a host
+		// belongs to the model whose endpoint prefix it starts with.
+		first, _, _ := strings.Cut(h, ".")
+		if p := strings.TrimSuffix(first, "-fips"); p != s.EndpointPrefix && usedPrefix[p] {
+			continue
+		}
+		add(h)
 	}
 	for _, prefix := range sortedKeys(scoped) {
 		sh := scoped[prefix]
