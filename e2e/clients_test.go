@@ -303,6 +303,9 @@ func testJSSDK(t *testing.T, st *stub) []want {
 		w("monitoring", "PutMetricData", "cloudwatch:PutMetricData"), // JSON protocol
 		w("logs", "DescribeLogStreams", "logs:DescribeLogStreams=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:*"),
 		w("logs", "PutRetentionPolicy", "logs:PutRetentionPolicy=arn:aws:logs:us-east-1:123456789012:log-group:e2e-group:*"),
+		w("bedrock", "InvokeModel", "bedrock:InvokeModel=arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+			"bedrock:InvokeModel=arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"),
+		w("bedrock", "Converse", "bedrock:InvokeModel=arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"),
 	}
 	checkPolicy(t, policy, wants)
 	return check(t, calls, "proxy", wants)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/elazarl/goproxy"
+	"golang.org/x/net/http2"
 
 	"github.com/iamwatch/iamwatch"
 )
@@ -52,9 +53,28 @@ func (s *Server) intercept(req *http.Request, client net.Conn, _ *goproxy.ProxyC
 		wc.Conn, wc.scheme = tc, "https"
 	}
 	client.SetDeadline(time.Time{})
+	if tc, ok := wc.Conn.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol == "h2" {
+		s.serveH2(wc)
+		return
+	}
 	if !s.mitmLn.push(wc) {
 		wc.Close()
 	}
+}
+
+// serveH2 serves an intercepted connection whose client speaks HTTP/2, on
+// this goroutine, until either side closes it.
+func (s *Server) serveH2(wc *watchedConn) {
+	// net/http's error responses, which watchedConn looks for, are
+	// HTTP/1.1's: an HTTP/2 connection has none to notice.
+	wc.dispatched.Store(true)
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), connKey{}, wc))
+	defer cancel()
+	s.h2.ServeConn(wc, &http2.ServeConnOpts{
+		Context:    ctx,
+		BaseConfig: s.mitm,
+		Handler:    http.HandlerFunc(s.serveIntercepted),
+	})
 }
 
 // logHandshakeError explains the usual cause: a client that does not trust

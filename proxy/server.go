@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/elazarl/goproxy"
+	"golang.org/x/net/http2"
 
 	"github.com/iamwatch/iamwatch"
 )
@@ -178,6 +179,7 @@ type Server struct {
 	rt       http.RoundTripper
 	front    *http.Server
 	mitm     *http.Server
+	h2       *http2.Server // serves intercepted connections that speak HTTP/2
 	mitmLn   *connListener
 	gp       *goproxy.ProxyHttpServer
 	tlsConf  *tls.Config
@@ -247,7 +249,10 @@ func (s *Server) setup() error {
 
 	s.tlsConf = &tls.Config{
 		MinVersion: tls.VersionTLS12,
-		NextProtos: []string{"http/1.1"},
+		// The server's preference decides: HTTP/1.1 for every client that
+		// offers it, HTTP/2 only for those that offer nothing else (the
+		// JS SDK's NodeHttp2Handler, which Bedrock Runtime uses).
+		NextProtos: []string{"http/1.1", "h2"},
 		// botocore can stall for a minute on the TLS 1.3 session tickets
 		// sent after the handshake when an upload comes first.
 		SessionTicketsDisabled: true,
@@ -278,6 +283,12 @@ func (s *Server) setup() error {
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 		ConnContext:  connContext,
 		ConnState:    trackState,
+	}
+	s.h2 = &http2.Server{IdleTimeout: s.idleTimeout()}
+	// Shutdown of the intercepting server sends GOAWAY on HTTP/2
+	// connections too.
+	if err := http2.ConfigureServer(s.mitm, s.h2); err != nil {
+		return fmt.Errorf("configure HTTP/2: %w", err)
 	}
 	s.front = &http.Server{
 		Handler:           http.HandlerFunc(s.serveFront),

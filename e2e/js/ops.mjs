@@ -6,6 +6,7 @@
 // Calls on iamwatch-denied-* resources must fail with an access-denied
 // error; any other failure is printed as a FAILED line on stderr and makes
 // the exit status 1.
+import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, PutItemCommand, ScanCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
@@ -100,5 +101,15 @@ await ok('cloudwatch PutMetricData', cw, new PutMetricDataCommand({ Namespace: '
 const logs = new CloudWatchLogsClient(conf);
 await ok('logs DescribeLogStreams', logs, new DescribeLogStreamsCommand({ logGroupName: 'e2e-group' }));
 await ok('logs PutRetentionPolicy', logs, new PutRetentionPolicyCommand({ logGroupName: 'e2e-group', retentionInDays: 7 }));
+
+// Bedrock's runtime shares its signing name with the control plane; a
+// cross-Region inference profile needs its model in every Region too.
+const bedrock = new BedrockRuntimeClient(conf);
+await ok('bedrock InvokeModel', bedrock, new InvokeModelCommand({
+  modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', contentType: 'application/json', body: Buffer.from('{}'),
+}));
+await ok('bedrock Converse', bedrock, new ConverseCommand({
+  modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }],
+}));
 
 process.exit(failed ? 1 : 0);
