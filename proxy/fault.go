@@ -47,7 +47,10 @@ func classify(err, cause error, stallTimeout time.Duration) (status int, code, f
 		return http.StatusBadGateway, "BadGateway", "upstream TLS: " + err.Error()
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return http.StatusGatewayTimeout, "GatewayTimeout", "upstream timed out: " + err.Error()
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		// net.ErrClosed: the transport closed the connection when its
+		// reader saw the upstream go, while the request body was still
+		// being written.
 		return http.StatusBadGateway, "BadGateway", "upstream closed the connection without a response"
 	}
 	return http.StatusBadGateway, "BadGateway", "upstream: " + err.Error()

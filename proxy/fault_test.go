@@ -32,6 +32,7 @@ func TestClassify(t *testing.T) {
 		{"reset while the body is written", fmt.Errorf("readfrom: %w", op("write", syscall.EPIPE)), nil, 502, "upstream reset the connection"},
 		{"stalled", context.Canceled, errUpstreamStalled, 504, "upstream made no progress for 2s"},
 		{"closed", &url.Error{Op: "Post", URL: "https://x", Err: io.EOF}, nil, 502, "upstream closed the connection without a response"},
+		{"closed while writing the body", &url.Error{Op: "Post", URL: "https://x", Err: &net.OpError{Op: "readfrom", Net: "tcp", Err: &net.OpError{Op: "write", Net: "tcp", Err: net.ErrClosed}}}, nil, 502, "upstream closed the connection without a response"},
 		{"dns", &net.DNSError{Err: "no such host", Name: "nowhere.invalid"}, nil, 502, "upstream host not found: nowhere.invalid"},
 		{"tls", x509.UnknownAuthorityError{}, nil, 502, "upstream TLS: "},
 		{"other", fmt.Errorf("something odd"), nil, 502, "upstream: something odd"},
