@@ -54,6 +54,18 @@ func (b *binder) hasRefs(tmpl string) bool {
 	return true
 }
 
+// curated returns the curated binding of placeholder ph in a format of
+// resource type rt that the operation has the members for: the one keyed
+// "rt:ph" first, then the one keyed ph.
+func (b *binder) curated(ph, rt string) (string, bool) {
+	for _, key := range [...]string{rt + ":" + ph, ph} {
+		if tmpl, ok := b.bindings[key]; ok && b.hasRefs(tmpl) {
+			return tmpl, true
+		}
+	}
+	return "", false
+}
+
 // boundFormat is one ARN format filled in.
 type boundFormat struct {
 	template string
@@ -258,11 +270,7 @@ func (b *binder) bindFormat(format, rt string) (boundFormat, bool) {
 		if contextPlaceholders[ph] {
 			continue
 		}
-		tmpl, curated := b.bindings[rt+":"+ph]
-		if !curated || !b.hasRefs(tmpl) {
-			tmpl, curated = b.bindings[ph]
-		}
-		if curated && b.hasRefs(tmpl) {
+		if tmpl, curated := b.curated(ph, rt); curated {
 			exprs[ph] = tmpl
 			for _, ref := range placeholderRE.FindAllStringSubmatch(tmpl, -1) {
 				name, _, _ := strings.Cut(ref[1], "|")
@@ -528,11 +536,7 @@ func (b *binder) reduce(format, rt string) string {
 		if contextPlaceholders[ph] {
 			return s
 		}
-		tmpl, curated := b.bindings[rt+":"+ph]
-		if !curated || !b.hasRefs(tmpl) {
-			tmpl, curated = b.bindings[ph]
-		}
-		if curated && b.hasRefs(tmpl) {
+		if _, curated := b.curated(ph, rt); curated {
 			return s
 		}
 		if _, _, found := b.member(ph, rt); found {
