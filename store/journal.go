@@ -192,7 +192,6 @@ func (j jrow) row() *row {
 		r.actions = append(r.actions, actionRow{action: a.Action, level: a.Level, reason: a.Reason, exact: a.Exact,
 			possible: a.Possible, conditions: a.Conditions, resources: a.Resources})
 	}
-	r.usesHash = r.hashUses()
 	return r
 }
 

@@ -165,8 +165,9 @@ func checkSourceSchema(ctx context.Context, conn *sql.Conn) error {
 
 // mergeTablesSince is the oldest schema version whose tables are this
 // version's: migrations after it changed only indexes, which a merge does
-// not read. A migration that changes a table the merge reads raises it.
-const mergeTablesSince = 1
+// not read. A migration that changes a table the merge reads raises it
+// (003 replaced call_uses with use sets).
+const mergeTablesSince = 3
 
 // mergeStep is a named statement of a merge.
 type mergeStep struct {
@@ -211,6 +212,23 @@ func mergeSteps() []mergeStep {
 				AND x.possible = u.possible AND x.reason = u.reason AND x.condition_id IS mc.dst`},
 		{"resource map", `CREATE TEMP TABLE merge_res (src INTEGER PRIMARY KEY, dst INTEGER NOT NULL)`},
 		{"resource map", `INSERT INTO merge_res SELECT s.id, m.id FROM src.resources s JOIN main.resources m ON m.arn = s.arn`},
+		// A use set's key names use and resource IDs, so src's sets get
+		// keys in db's IDs before they are matched or added.
+		{"use set map", `CREATE TEMP TABLE merge_sets (src INTEGER PRIMARY KEY, key TEXT NOT NULL, dst INTEGER)`},
+		{"use set map", `INSERT INTO merge_sets (src, key)
+			SELECT i.set_id, group_concat(i.seq || ':' || i.rseq || ':' || mu.dst || ':' || coalesce(mr.dst, ''), ','
+				ORDER BY i.seq, i.rseq)
+			FROM src.use_set_items i JOIN merge_uses mu ON mu.src = i.use_id
+			LEFT JOIN merge_res mr ON mr.src = i.resource_id
+			GROUP BY i.set_id`},
+		{"use sets", `INSERT INTO main.use_sets (key) SELECT key FROM merge_sets WHERE true ON CONFLICT DO NOTHING`},
+		{"use set map", `UPDATE merge_sets SET dst = (SELECT m.id FROM main.use_sets m WHERE m.key = merge_sets.key)`},
+		{"use set items", `INSERT INTO main.use_set_items (set_id, seq, rseq, use_id, resource_id)
+			SELECT ms.dst, i.seq, i.rseq, mu.dst, mr.dst
+			FROM merge_sets ms JOIN src.use_set_items i ON i.set_id = ms.src
+			JOIN merge_uses mu ON mu.src = i.use_id
+			LEFT JOIN merge_res mr ON mr.src = i.resource_id
+			WHERE true ON CONFLICT DO NOTHING`},
 	}
 }
 
@@ -220,24 +238,18 @@ const (
 	mergeReplace = `DELETE FROM main.calls WHERE pending = 1 AND uid IN (SELECT uid FROM src.calls WHERE pending = 0)`
 	mergeCalls   = `INSERT INTO main.calls (uid, session_id, time_ns, source, access_key_id, principal_arn,
 			service, service_id, model, protocol, operation, region, account_id, recognized, reason,
-			condition_id, pending, status, error_code, latency_ns, uses_hash)
+			condition_id, pending, status, error_code, latency_ns, use_set_id)
 		SELECT c.uid, ms.id, c.time_ns, c.source, c.access_key_id, c.principal_arn,
 			c.service, c.service_id, c.model, c.protocol, c.operation, c.region, c.account_id, c.recognized, c.reason,
-			mc.dst, c.pending, c.status, c.error_code, c.latency_ns, c.uses_hash
+			mc.dst, c.pending, c.status, c.error_code, c.latency_ns, mset.dst
 		FROM src.calls c JOIN src.sessions s ON s.id = c.session_id JOIN main.sessions ms ON ms.name = s.name
 		LEFT JOIN merge_conds mc ON mc.src = c.condition_id
+		LEFT JOIN merge_sets mset ON mset.src = c.use_set_id
 		WHERE NOT EXISTS (SELECT 1 FROM main.calls x WHERE x.uid = c.uid)
 		ORDER BY c.id`
 	mergeCallLabels = `INSERT INTO main.call_labels (call_id, key, value)
 		SELECT m.id, l.key, l.value FROM main.calls m JOIN src.calls c ON c.uid = m.uid
 		JOIN src.call_labels l ON l.call_id = c.id WHERE m.id > ?1`
-	mergeCallUses = `INSERT INTO main.call_uses (call_id, seq, rseq, use_id, resource_id, time_ns, condition_id)
-		SELECT m.id, cu.seq, cu.rseq, mu.dst, mr.dst, cu.time_ns, mc.dst
-		FROM main.calls m JOIN src.calls c ON c.uid = m.uid JOIN src.call_uses cu ON cu.call_id = c.id
-		JOIN merge_uses mu ON mu.src = cu.use_id
-		LEFT JOIN merge_res mr ON mr.src = cu.resource_id
-		LEFT JOIN merge_conds mc ON mc.src = cu.condition_id
-		WHERE m.id > ?1`
 )
 
 func mergeTx(ctx context.Context, conn *sql.Conn, st *MergeStats) error {
@@ -287,9 +299,6 @@ func mergeTx(ctx context.Context, conn *sql.Conn, st *MergeStats) error {
 		return err
 	}
 	st.Skipped = total - st.Calls
-	if _, err := exec("call labels", mergeCallLabels, maxID); err != nil {
-		return err
-	}
-	_, err = exec("call uses", mergeCallUses, maxID)
+	_, err = exec("call labels", mergeCallLabels, maxID)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -107,7 +108,7 @@ func dump(t *testing.T, db *DB) (string, []iamwatch.Record, map[string]int64) {
 	}
 	counts := map[string]int64{}
 	for _, table := range []string{"sessions", "session_labels", "principals", "conditions", "actions", "resources",
-		"uses", "calls", "call_labels", "call_uses"} {
+		"uses", "calls", "call_labels", "call_uses", "use_sets", "use_set_items"} {
 		var n int64
 		if err := db.rd.QueryRowContext(t.Context(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -435,46 +436,144 @@ func BenchmarkExportImport1M(b *testing.B) {
 	}
 }
 
-// TestMergeAndMigrateVersion1: a database written before calls_time was
-// dropped (schema version 1) merges as it is, and opening it read-write
-// migrates it.
-func TestMergeAndMigrateVersion1(t *testing.T) {
+// TestMigrateToUseSets opens testdata/v2.db, which iamwatch wrote at
+// schema version 2 (calls with call_uses rows: repeated, pending, finished
+// with other uses, without actions or resources, with conditions and
+// labels). Merging it unmigrated is refused; opened read-write it migrates
+// to use sets, and then reads back, exports and merges exactly like a new
+// database given the same writes.
+func TestMigrateToUseSets(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "v1.db")
-	old := openAt(t, path, Options{})
-	if err := old.Add(ctx, record("s", 1)); err != nil {
-		t.Fatal(err)
-	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite3", path)
+	fixture, err := os.ReadFile(filepath.Join("testdata", "v2.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		`DELETE FROM schema_migrations WHERE version > 1`,
-		`CREATE INDEX calls_time ON calls (time_ns)`,
-		`PRAGMA user_version = 1`,
-	} {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
+	path := filepath.Join(t.TempDir(), "v2.db")
+	if err := os.WriteFile(path, fixture, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	raw.Close()
 
 	c := openTest(t, Options{})
-	st, err := c.Merge(ctx, path)
-	if err != nil {
-		t.Fatalf("merge a version-1 database: %v", err)
-	}
-	if st.Calls != 1 {
-		t.Errorf("merged %+v, want 1 call", st)
+	if _, err := c.Merge(ctx, path); !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "schema version 2") {
+		t.Errorf("merge of a version-2 database: %v, want ErrSchema naming version 2", err)
 	}
 
 	migrated := openAt(t, path, Options{})
-	var n int
-	if err := migrated.rd.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'calls_time'`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("calls_time after migration: %d, %v", n, err)
+	fresh := openTest(t, Options{})
+	writeV2Calls(t, fresh)
+
+	gotExport, gotCalls, gotCounts := dump(t, migrated)
+	wantExport, wantCalls, wantCounts := dump(t, fresh)
+	// The sessions' creation times are the fixture's. Fresh has a use set
+	// more: the one its finished call began with, which the fixture's
+	// call_uses did not keep.
+	gotExport, wantExport = withoutSessions(gotExport), withoutSessions(wantExport)
+	wantCounts["use_sets"]--
+	wantCounts["use_set_items"] -= 2
+	if gotExport != wantExport {
+		t.Errorf("export after migration:\n%s\nwant\n%s", gotExport, wantExport)
 	}
+	if !reflect.DeepEqual(gotCalls, wantCalls) {
+		t.Errorf("calls after migration:\n%+v\nwant\n%+v", gotCalls, wantCalls)
+	}
+	if !reflect.DeepEqual(gotCounts, wantCounts) {
+		t.Errorf("row counts after migration: %v, want %v", gotCounts, wantCounts)
+	}
+	if gotCounts["use_sets"] != 7 || gotCounts["calls"] != 17 {
+		t.Errorf("row counts after migration: %v, want 17 calls in 7 use sets", gotCounts)
+	}
+	uses := func(db *DB) []Use {
+		var us []Use
+		if err := db.EachUse(ctx, Filter{}, func(u Use) error { us = append(us, u); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return us
+	}
+	if got, want := uses(migrated), uses(fresh); !reflect.DeepEqual(got, want) || len(got) == 0 {
+		t.Errorf("uses after migration:\n%+v\nwant\n%+v", got, want)
+	}
+
+	// The migrated database merges, and its calls keep their uses.
+	if err := migrated.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Merge(ctx, path)
+	if err != nil || st.Calls != 17 {
+		t.Fatalf("merge of the migrated database: %+v, %v", st, err)
+	}
+	if got, want := uses(c), uses(fresh); !reflect.DeepEqual(got, want) {
+		t.Errorf("uses after merge:\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// withoutSessions drops the session lines of an export.
+func withoutSessions(export string) string {
+	var b strings.Builder
+	for line := range strings.Lines(export) {
+		if !strings.Contains(line, `"type":"session"`) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// writeV2Calls makes in db the writes that made testdata/v2.db.
+func writeV2Calls(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := t.Context()
+	for _, r := range v2Records() {
+		if err := db.Add(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := record("s3", 7)
+	r.UID = "0194-v2-finished"
+	id, err := db.Begin(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := record("s3", 8)
+	r2.Status = 403
+	r2.ErrorCode = "AccessDenied"
+	if err := db.Finish(ctx, id, r2); err != nil {
+		t.Fatal(err)
+	}
+	p := record("s3", 9)
+	p.UID = "0194-v2-pending"
+	if _, err := db.Begin(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// v2Records are the calls testdata/v2.db was given with Add: four use sets
+// repeated three times, with labels on some, a call without actions, and
+// two alike whose actions name no resource.
+func v2Records() []*iamwatch.Record {
+	var recs []*iamwatch.Record
+	for i := range 12 {
+		r := record("s1", i%4)
+		r.UID = fmt.Sprintf("0194-v2-%02d", i)
+		r.Time = time.Date(2025, 1, 2, 3, 4, 5+i, 0, time.UTC)
+		if i%5 == 0 {
+			r.Labels = map[string]string{"step": fmt.Sprint(i)}
+		}
+		recs = append(recs, r)
+	}
+	bare := record("s2", 0)
+	bare.UID = "0194-v2-bare"
+	bare.Actions = nil
+	bare.Recognized = false
+	bare.Operation = "Unknown"
+	nores := record("s2", 1)
+	nores.UID = "0194-v2-nores"
+	nores.Conditions = nil
+	nores.Actions = []iamwatch.ActionUse{{Action: "sts:GetCallerIdentity", Level: iamwatch.LevelRead, Exact: true},
+		{Action: "s3:ListAllMyBuckets", Level: iamwatch.LevelList, Exact: true,
+			Conditions: map[string][]string{"s3:x": {"y"}}}}
+	nores2 := *nores
+	nores2.UID = "0194-v2-nores-2"
+	return append(recs, bare, nores, &nores2)
 }

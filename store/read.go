@@ -373,7 +373,7 @@ func callQueries(f Filter, raw bool) ([3]string, []any) {
 		WHERE ` + where + ` ORDER BY c.id`,
 
 		`SELECT c.id, cu.seq, a.name, u.level, u.exact, u.possible, u.reason, co.json, r.arn
-		FROM calls c CROSS JOIN call_uses cu ON cu.call_id = c.id
+		FROM calls c CROSS JOIN use_set_items cu ON cu.set_id = c.use_set_id
 		JOIN uses u ON u.id = cu.use_id
 		JOIN actions a ON a.id = u.action_id
 		LEFT JOIN conditions co ON co.id = u.condition_id
@@ -386,34 +386,20 @@ func callQueries(f Filter, raw bool) ([3]string, []any) {
 	}, args
 }
 
-// usesQuery returns the query EachUse reads, and its arguments. Time
-// bounds apply to call_uses' copy of the call's time; only the other
-// filters need the calls table.
+// usesQuery returns the query EachUse reads, and its arguments. The calls
+// f selects are counted by use set and conditions first, so that a million
+// calls of a few hundred kinds group integers of one table, and only then
+// are the sets' items expanded and summed.
 func usesQuery(f Filter) (string, []any) {
-	from, where, args := "call_uses cu", "1", []any(nil)
-	var conds []string
-	if !f.Since.IsZero() {
-		conds = append(conds, "cu.time_ns >= ?")
-		args = append(args, f.Since.UnixNano())
-	}
-	if !f.Until.IsZero() {
-		conds = append(conds, "cu.time_ns < ?")
-		args = append(args, f.Until.UnixNano())
-	}
-	if rest := (Filter{Sessions: f.Sessions, Principal: f.Principal, Labels: f.Labels}); !rest.empty() {
-		from = "calls c JOIN call_uses cu ON cu.call_id = c.id"
-		w, a := rest.where()
-		conds = append(conds, w)
-		args = append(args, a...)
-	}
-	if len(conds) > 0 {
-		where = strings.Join(conds, " AND ")
-	}
+	where, args := f.where()
 	return `SELECT a.name, r.arn, u.level, u.exact, u.possible, g.condition_id, u.condition_id, g.n, g.first, g.last
-		FROM (SELECT cu.use_id, cu.resource_id, cu.condition_id,
-				count(*) AS n, min(cu.time_ns) AS first, max(cu.time_ns) AS last
-			FROM ` + from + ` WHERE ` + where + `
-			GROUP BY cu.use_id, cu.resource_id, cu.condition_id) g
+		FROM (SELECT i.use_id, i.resource_id, s.condition_id,
+				sum(s.n) AS n, min(s.first) AS first, max(s.last) AS last
+			FROM (SELECT c.use_set_id, c.condition_id, count(*) AS n, min(c.time_ns) AS first, max(c.time_ns) AS last
+				FROM calls c WHERE c.use_set_id IS NOT NULL AND ` + where + `
+				GROUP BY c.use_set_id, c.condition_id) s
+			JOIN use_set_items i ON i.set_id = s.use_set_id
+			GROUP BY i.use_id, i.resource_id, s.condition_id) g
 		JOIN uses u ON u.id = g.use_id
 		JOIN actions a ON a.id = u.action_id
 		LEFT JOIN resources r ON r.id = g.resource_id`, args

@@ -198,7 +198,6 @@ type row struct {
 	conditions                                             string // JSON; "" for none
 	labels                                                 [][2]string
 	actions                                                []actionRow
-	usesHash                                               int64
 }
 
 type actionRow struct {
@@ -278,51 +277,7 @@ func (db *DB) row(rec *iamwatch.Record) (*row, error) {
 		}
 		r.actions[i] = ar
 	}
-	r.usesHash = r.hashUses()
 	return r, nil
-}
-
-// hashUses returns a hash (64-bit FNV-1a) of the call_uses rows r makes.
-// Each field is hashed with its length, so that no two different rows hash
-// alike by where one field ends and the next begins.
-func (r *row) hashUses() int64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	num := func(n int) {
-		for {
-			h = (h ^ uint64(n&0x7f)) * prime
-			if n >>= 7; n == 0 {
-				return
-			}
-		}
-	}
-	str := func(s string) {
-		num(len(s))
-		for i := 0; i < len(s); i++ {
-			h = (h ^ uint64(s[i])) * prime
-		}
-	}
-	flag := func(b bool) {
-		if b {
-			num(1)
-		} else {
-			num(0)
-		}
-	}
-	str(r.conditions)
-	for _, a := range r.actions {
-		str(a.action)
-		str(a.level)
-		str(a.reason)
-		flag(a.exact)
-		flag(a.possible)
-		str(a.conditions)
-		num(len(a.resources))
-		for _, res := range a.resources {
-			str(res)
-		}
-	}
-	return int64(h)
 }
 
 // redact is the package's redact, logging (without the value) what it did.

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -84,7 +85,12 @@ type writer struct {
 	// rollback can forget them.
 	sessions, actions, resources, conds map[string]int64
 	uses                                map[useKey]int64
+	sets                                map[string]int64
 	journal                             []func()
+
+	// setKey and setItems are useSet's buffers, reused.
+	setKey   []byte
+	setItems []setItem
 
 	errMu sync.Mutex
 	errs  []error
@@ -101,15 +107,15 @@ type useKey struct {
 
 // stmts are the writer's prepared statements.
 type stmts struct {
-	sessionID, sessionAdd, sessionLabel    *stmt
-	actionID, actionAdd                    *stmt
-	resourceID, resourceAdd                *stmt
-	condID, condAdd                        *stmt
-	useID, useAdd                          *stmt
-	callAdd, callOld, callFinish, callHash *stmt
-	callEnd                                *stmt
-	callLabel, callUse, callUsesDel        *stmt
-	principal, principalDel                *stmt
+	sessionID, sessionAdd, sessionLabel *stmt
+	actionID, actionAdd                 *stmt
+	resourceID, resourceAdd             *stmt
+	condID, condAdd                     *stmt
+	useID, useAdd                       *stmt
+	setID, setAdd, setItem              *stmt
+	callAdd, callFinish, callEnd        *stmt
+	callLabel                           *stmt
+	principal, principalDel             *stmt
 }
 
 func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
@@ -123,6 +129,7 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 		resources: map[string]int64{},
 		conds:     map[string]int64{},
 		uses:      map[useKey]int64{},
+		sets:      map[string]int64{},
 	}
 	queries := []struct {
 		s **stmt
@@ -144,26 +151,22 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 			VALUES (?, ?, ?, ?, ?, ?)`},
 		{&w.st.callAdd, `INSERT INTO calls (uid, session_id, time_ns, source, access_key_id, principal_arn,
 			service, service_id, model, protocol, operation, region, account_id, recognized, reason,
-			condition_id, pending, status, error_code, latency_ns, uses_hash)
+			condition_id, pending, status, error_code, latency_ns, use_set_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(uid) DO NOTHING`},
-		{&w.st.callOld, `SELECT time_ns, uses_hash FROM calls WHERE id = ?`},
-		// Not UPDATE … RETURNING: SQLite runs RETURNING as a trigger,
-		// with a statement journal that costs more than the update.
+		{&w.st.setID, `SELECT id FROM use_sets WHERE key = ?`},
+		{&w.st.setAdd, `INSERT INTO use_sets (key) VALUES (?)`},
+		{&w.st.setItem, `INSERT INTO use_set_items (set_id, seq, rseq, use_id, resource_id) VALUES (?, ?, ?, ?, ?)`},
 		{&w.st.callFinish, `UPDATE calls SET
 			access_key_id = CASE WHEN ?1 = '' THEN access_key_id ELSE ?1 END,
 			principal_arn = CASE WHEN ?2 = '' THEN principal_arn ELSE ?2 END,
 			service = ?3, service_id = ?4, model = ?5, protocol = ?6, operation = ?7, region = ?8,
 			account_id = ?9, recognized = ?10, reason = ?11, condition_id = ?12,
-			pending = 0, status = ?13, error_code = ?14, latency_ns = ?15
-			WHERE id = ?16`},
+			pending = 0, status = ?13, error_code = ?14, latency_ns = ?15, use_set_id = ?16
+			WHERE id = ?17`},
 		{&w.st.callEnd, `UPDATE calls SET pending = 0, status = ?, error_code = ?, latency_ns = ? WHERE id = ?`},
-		{&w.st.callHash, `UPDATE calls SET uses_hash = ? WHERE id = ?`},
 		{&w.st.callLabel, `INSERT INTO call_labels (call_id, key, value) VALUES (?, ?, ?)
 			ON CONFLICT (call_id, key) DO UPDATE SET value = excluded.value`},
-		{&w.st.callUse, `INSERT INTO call_uses (call_id, seq, rseq, use_id, resource_id, time_ns, condition_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`},
-		{&w.st.callUsesDel, `DELETE FROM call_uses WHERE call_id = ?`},
 		{&w.st.principal, `INSERT INTO principals (access_key_id, principal_arn, updated_ns) VALUES (?, ?, ?)
 			ON CONFLICT (access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, updated_ns = excluded.updated_ns`},
 		{&w.st.principalDel, `DELETE FROM principals WHERE access_key_id = ?`},
@@ -486,9 +489,13 @@ func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	set, err := w.useSet(ctx, r)
+	if err != nil {
+		return 0, err
+	}
 	res, err := w.st.callAdd.ExecContext(ctx, r.uid, sid, r.timeNS, r.source, r.accessKeyID, r.principal,
 		r.service, r.serviceID, r.model, r.protocol, r.operation, r.region, r.account, r.recognized, r.reason,
-		cid, r.pending, r.status, r.errorCode, r.latencyNS, r.usesHash)
+		cid, r.pending, r.status, r.errorCode, r.latencyNS, set)
 	if err != nil {
 		return 0, err
 	}
@@ -504,48 +511,31 @@ func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
 	if err := w.labels(ctx, id, r); err != nil {
 		return 0, err
 	}
-	if err := w.callUses(ctx, id, r.timeNS, cid, r); err != nil {
-		return 0, err
-	}
 	return id, nil
 }
 
-// finishCall updates call id with r. It rewrites the call's uses only
-// when they differ from the stored ones (the hashes differ): deleting rows
-// that have foreign keys makes SQLite build and drop a temporary table,
-// which costs more than the rest of the call's writes together.
+// finishCall updates call id with r.
 func (w *writer) finishCall(ctx context.Context, id int64, r *row) error {
-	var timeNS, hash int64
-	err := w.st.callOld.QueryInts(ctx, []*int64{&timeNS, &hash}, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("call %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return err
-	}
 	cid, err := w.condID(ctx, r.conditions)
 	if err != nil {
 		return err
 	}
-	_, err = w.st.callFinish.ExecContext(ctx, r.accessKeyID, r.principal,
-		r.service, r.serviceID, r.model, r.protocol, r.operation, r.region, r.account, r.recognized, r.reason,
-		cid, r.status, r.errorCode, r.latencyNS, id)
+	set, err := w.useSet(ctx, r)
 	if err != nil {
 		return err
 	}
-	if err := w.labels(ctx, id, r); err != nil {
+	res, err := w.st.callFinish.ExecContext(ctx, r.accessKeyID, r.principal,
+		r.service, r.serviceID, r.model, r.protocol, r.operation, r.region, r.account, r.recognized, r.reason,
+		cid, r.status, r.errorCode, r.latencyNS, set, id)
+	if err != nil {
 		return err
 	}
-	if hash == r.usesHash {
-		return nil
-	}
-	if _, err := w.st.callUsesDel.ExecContext(ctx, id); err != nil {
+	if n, err := res.RowsAffected(); err != nil {
 		return err
+	} else if n == 0 {
+		return fmt.Errorf("call %d: %w", id, ErrNotFound)
 	}
-	if _, err := w.st.callHash.ExecContext(ctx, r.usesHash, id); err != nil {
-		return err
-	}
-	return w.callUses(ctx, id, timeNS, cid, r)
+	return w.labels(ctx, id, r)
 }
 
 // endCall records call id's outcome, which r carries.
@@ -572,30 +562,86 @@ func (w *writer) labels(ctx context.Context, id int64, r *row) error {
 	return nil
 }
 
-// callUses writes r's actions and their resources for call id, at time
-// timeNS with call conditions cid.
-func (w *writer) callUses(ctx context.Context, id, timeNS int64, cid sql.NullInt64, r *row) error {
+// setItem is a row of use_set_items without its set.
+type setItem struct {
+	seq, rseq, use, resource int64 // resource 0 for none
+}
+
+// useSet returns the ID of the use set of r's actions and their resources,
+// adding it when it is new; NULL for a call without actions. The set's key
+// spells out its items (see migration 003), so that a call like one seen
+// before costs a map lookup here and one integer in its row.
+func (w *writer) useSet(ctx context.Context, r *row) (sql.NullInt64, error) {
+	if len(r.actions) == 0 {
+		return sql.NullInt64{}, nil
+	}
+	items := w.setItems[:0]
 	for seq, a := range r.actions {
 		uid, err := w.useID(ctx, a)
 		if err != nil {
-			return err
+			return sql.NullInt64{}, err
 		}
 		if len(a.resources) == 0 {
-			if _, err := w.st.callUse.ExecContext(ctx, id, seq, 0, uid, nil, timeNS, cid); err != nil {
-				return err
-			}
+			items = append(items, setItem{seq: int64(seq), use: uid})
 		}
 		for rseq, res := range a.resources {
 			rid, err := intern(ctx, w, w.resources, res, w.st.resourceID, w.st.resourceAdd, func() []any { return []any{res} })
 			if err != nil {
-				return err
+				return sql.NullInt64{}, err
 			}
-			if _, err := w.st.callUse.ExecContext(ctx, id, seq, rseq, uid, rid, timeNS, cid); err != nil {
-				return err
-			}
+			items = append(items, setItem{seq: int64(seq), rseq: int64(rseq), use: uid, resource: rid})
 		}
 	}
-	return nil
+	w.setItems = items
+	key := w.setKey[:0]
+	for i, it := range items {
+		if i > 0 {
+			key = append(key, ',')
+		}
+		key = strconv.AppendInt(key, it.seq, 10)
+		key = append(key, ':')
+		key = strconv.AppendInt(key, it.rseq, 10)
+		key = append(key, ':')
+		key = strconv.AppendInt(key, it.use, 10)
+		key = append(key, ':')
+		if it.resource != 0 {
+			key = strconv.AppendInt(key, it.resource, 10)
+		}
+	}
+	w.setKey = key
+	if id, ok := w.sets[string(key)]; ok {
+		return sql.NullInt64{Int64: id, Valid: true}, nil
+	}
+	k := string(key)
+	var id int64
+	err := w.st.setID.QueryInt(ctx, &id, k)
+	if errors.Is(err, sql.ErrNoRows) {
+		id, err = w.addSet(ctx, k, items)
+	}
+	if err != nil {
+		return sql.NullInt64{}, err
+	}
+	cache(w, w.sets, k, id)
+	return sql.NullInt64{Int64: id, Valid: true}, nil
+}
+
+// addSet inserts the use set key with its items and returns its ID.
+func (w *writer) addSet(ctx context.Context, key string, items []setItem) (int64, error) {
+	res, err := w.st.setAdd.ExecContext(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for _, it := range items {
+		rid := sql.NullInt64{Int64: it.resource, Valid: it.resource != 0}
+		if _, err := w.st.setItem.ExecContext(ctx, id, it.seq, it.rseq, it.use, rid); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 // intern returns the row ID of key in an interning table (sessions,
