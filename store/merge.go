@@ -157,8 +157,12 @@ func checkSourceSchema(ctx context.Context, conn *sql.Conn) error {
 	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM src.schema_migrations`).Scan(&v); err != nil {
 		return err
 	}
-	if v < mergeTablesSince || v > len(ms) {
-		return fmt.Errorf("%w: schema version %d, want %d to %d; open it read-write once with this iamwatch to migrate it", ErrSchema, v, mergeTablesSince, len(ms))
+	if v < mergeTablesSince {
+		return fmt.Errorf("%w: schema version %d, want %d to %d (%w); open it read-write once with this iamwatch to migrate it",
+			ErrSchema, v, mergeTablesSince, len(ms), ErrOldSchema)
+	}
+	if v > len(ms) {
+		return fmt.Errorf("%w: schema version %d is newer than this iamwatch knows (%d)", ErrSchema, v, len(ms))
 	}
 	return nil
 }

@@ -143,8 +143,12 @@ func (db *DB) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return db.wrap(err)
 	}
+	if v < len(ms) {
+		return fmt.Errorf("%w: schema version %d, want %d (%w); open the database read-write once to migrate it",
+			ErrSchema, v, len(ms), ErrOldSchema)
+	}
 	if v != len(ms) {
-		return fmt.Errorf("%w: schema version %d, want %d; open the database read-write once to migrate it", ErrSchema, v, len(ms))
+		return fmt.Errorf("%w: schema version %d is newer than this iamwatch knows (%d)", ErrSchema, v, len(ms))
 	}
 	return nil
 }

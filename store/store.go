@@ -118,6 +118,9 @@ var (
 	// ErrSchema is returned when the database was created by a newer
 	// iamwatch, or needs migrating but was opened read-only.
 	ErrSchema = errors.New("unsupported database schema")
+	// ErrOldSchema is returned, with ErrSchema, when a database opened
+	// read-only needs migrating: opening it read-write once migrates it.
+	ErrOldSchema = errors.New("written by an older iamwatch")
 )
 
 // Options are the optional settings of a database; the zero value is

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -21,6 +22,19 @@ func (a *app) openStoreRead(ctx context.Context) (*store.DB, error) {
 		return nil, err
 	}
 	db, err := store.Options{ReadOnly: true}.Open(ctx, path)
+	if errors.Is(err, store.ErrOldSchema) {
+		// A database an older iamwatch wrote: migrate it once, as any
+		// command that writes would, and read it then.
+		rw, werr := store.Open(ctx, path)
+		if werr != nil {
+			return nil, hintError{fmt.Errorf("%w (and migrating it failed: %w)", err, werr),
+				"open it once with a user who can write it, e.g. iamwatch sessions --db FILE"}
+		}
+		if werr := rw.Close(); werr != nil {
+			return nil, werr
+		}
+		db, err = store.Options{ReadOnly: true}.Open(ctx, path)
+	}
 	if err != nil {
 		return nil, hintError{err, "iamwatch run -- YOUR COMMAND   (records a first session), or pass --db"}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -31,6 +32,10 @@ is merged in one transaction; it is only read.`,
 			defer db.Close()
 			for _, src := range args {
 				st, err := db.Merge(cmd.Context(), src)
+				if errors.Is(err, store.ErrOldSchema) {
+					// Merge only reads src: upgrading it is the user's call.
+					return hintError{err, "iamwatch sessions --db " + src + "   (upgrades it in place), then merge again"}
+				}
 				if err != nil {
 					return err
 				}
