@@ -311,6 +311,25 @@ func (db *DB) conditions(m map[string][]string) string {
 	if len(m) == 0 {
 		return ""
 	}
+	if len(m) == 1 {
+		// Most calls have one condition key (aws:RequestedRegion): no
+		// sorting, and one allocation.
+		var buf [128]byte
+		b := append(buf[:0], '{')
+		for k, vs := range m {
+			rk, _ := db.redact(k, "condition key")
+			b = appendJSONString(b, rk)
+			b = append(b, ':', '[')
+			for j, v := range vs {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				rv, _ := db.redact(v, "condition value")
+				b = appendJSONString(b, rv)
+			}
+		}
+		return string(append(b, ']', '}'))
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

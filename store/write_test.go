@@ -622,3 +622,26 @@ func TestEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestConditionsJSON: condition sets are stored as JSON with keys sorted
+// and values redacted, one key or several.
+func TestConditionsJSON(t *testing.T) {
+	db := openTest(t, Options{})
+	secret := "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	for _, tt := range []struct {
+		m    map[string][]string
+		want string
+	}{
+		{nil, ""},
+		{map[string][]string{"aws:RequestedRegion": {"us-east-1"}}, `{"aws:RequestedRegion":["us-east-1"]}`},
+		{map[string][]string{"s3:x": {"a", "b\"c"}}, `{"s3:x":["a","b\"c"]}`},
+		{map[string][]string{"s3:x": {}}, `{"s3:x":[]}`},
+		{map[string][]string{"k": {secret}}, `{"k":["[REDACTED]"]}`},
+		{map[string][]string{"b": {"2"}, "a": {"1"}}, `{"a":["1"],"b":["2"]}`},
+		{map[string][]string{"k": {"x-amz-security-token=1"}, "j": {secret}}, `{"j":["[REDACTED]"],"k":["[REDACTED]"]}`},
+	} {
+		if got := db.conditions(tt.m); got != tt.want {
+			t.Errorf("conditions(%v) = %s, want %s", tt.m, got, tt.want)
+		}
+	}
+}
