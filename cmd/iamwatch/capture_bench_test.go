@@ -12,8 +12,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -81,60 +79,49 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 	}
 	defer gp.Close()
 	goproxyClient := benchClient(gp.URL, ca)
-	run := func(c *http.Client, n int) time.Duration {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		start := time.Now()
-		for range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for next.Add(1) <= int64(n) {
-					req, _ := http.NewRequest("POST", "https://dynamodb.us-east-1.amazonaws.com/", strings.NewReader(`{"TableName":"orders","Key":{"id":{"S":"1"}}}`))
-					req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
-					req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-					req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
-					resp, err := c.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}()
-		}
-		wg.Wait()
-		return time.Since(start)
-	}
-	flush := func() {
-		if err := db.Flush(context.Background()); err != nil {
+	run := func(c *http.Client, n int) {
+		if err := driveGetItems(c, clients, n); err != nil {
 			b.Fatal(err)
 		}
-	}
-	// round runs one batch of a variant and adds its wall and CPU time.
-	round := func(c *http.Client, wall, cpu *time.Duration, after func()) {
-		cpu0 := processCPU()
-		start := time.Now()
-		run(c, batch)
-		if after != nil {
-			after()
-		}
-		*wall += time.Since(start)
-		*cpu += processCPU() - cpu0
 	}
 	run(withCapture, 2*clients)
 	run(bare, 2*clients)
 	run(goproxyClient, 2*clients)
-	flush()
+	if err := db.Flush(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	benchDials.Store(0)
+	// CPU is the whole process's: clients, proxy and upstream.
+	n := overheadRounds(b, db, rounds, batch, "cpu-us/req",
+		func() { run(goproxyClient, batch) }, func() { run(bare, batch) }, func() { run(withCapture, batch) })
+	b.ReportMetric(float64(benchDials.Load())/n/3, "dials/req")
+}
+
+// overheadRounds runs b.N times rounds interleaved rounds of the three
+// variants (each sending batch requests), the capture's rounds ending once
+// its store has committed them, and reports their throughput, their CPU
+// per request (metric cpuUnit, prefixed by the variant) and the ratios.
+// It returns the number of requests each variant sent.
+func overheadRounds(b *testing.B, db *store.DB, rounds, batch int, cpuUnit string, goproxy, bare, capture func()) float64 {
 	var tCapture, tBare, tGoproxy, cCapture, cBare, cGoproxy time.Duration
+	round := func(send func(), wall, cpu *time.Duration, flush bool) {
+		cpu0 := processCPU()
+		start := time.Now()
+		send()
+		if flush {
+			if err := db.Flush(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		*wall += time.Since(start)
+		*cpu += processCPU() - cpu0
+	}
 	for range b.N {
 		for range rounds {
-			round(goproxyClient, &tGoproxy, &cGoproxy, nil)
-			round(bare, &tBare, &cBare, nil)
-			round(withCapture, &tCapture, &cCapture, flush)
+			round(goproxy, &tGoproxy, &cGoproxy, false)
+			round(bare, &tBare, &cBare, false)
+			round(capture, &tCapture, &cCapture, true)
 		}
 	}
 	b.StopTimer()
@@ -142,15 +129,14 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 	b.ReportMetric(n/tCapture.Seconds(), "capture-req/s")
 	b.ReportMetric(n/tBare.Seconds(), "bare-req/s")
 	b.ReportMetric(n/tGoproxy.Seconds(), "goproxy-req/s")
-	// CPU of the whole process (clients, proxy, upstream) per request.
-	b.ReportMetric(float64(cCapture.Microseconds())/n, "capture-cpu-us/req")
-	b.ReportMetric(float64(cBare.Microseconds())/n, "bare-cpu-us/req")
-	b.ReportMetric(float64(cGoproxy.Microseconds())/n, "goproxy-cpu-us/req")
+	b.ReportMetric(float64(cCapture.Microseconds())/n, "capture-"+cpuUnit)
+	b.ReportMetric(float64(cBare.Microseconds())/n, "bare-"+cpuUnit)
+	b.ReportMetric(float64(cGoproxy.Microseconds())/n, "goproxy-"+cpuUnit)
 	b.ReportMetric(tBare.Seconds()/tCapture.Seconds(), "ratio")
 	// The issue's figure: iamwatch recording every call, as a fraction of
 	// a bare goproxy MITM's throughput in the same run.
 	b.ReportMetric(tGoproxy.Seconds()/tCapture.Seconds(), "vs-goproxy")
-	b.ReportMetric(float64(benchDials.Load())/n/3, "dials/req")
+	return n
 }
 
 var benchDials atomic.Int64
@@ -172,17 +158,11 @@ func benchProxy(b *testing.B, ca *proxy.CA, up *httptest.Server, rec proxy.Recor
 	if rec != nil {
 		srv.Recorder = rec
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	u, err := url.Parse(serveBenchProxy(b, srv))
 	if err != nil {
 		b.Fatal(err)
 	}
-	go srv.Serve(l)
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	return benchClient(&url.URL{Scheme: "http", Host: l.Addr().String()}, ca)
+	return benchClient(u, ca)
 }
 
 // benchClient sends through the proxy at proxyURL, trusting ca, with one

@@ -64,44 +64,18 @@ func BenchmarkCaptureOverheadProcess(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer gp.Close()
-	flush := func() {
-		if err := db.Flush(context.Background()); err != nil {
-			b.Fatal(err)
-		}
+	run := func(proxyURL string) func() {
+		return func() { gen.run(b, proxyURL, caFile, clients, batch) }
 	}
-	round := func(proxyURL string, wall, cpu *time.Duration, after func()) {
-		cpu0 := processCPU()
-		start := time.Now()
-		gen.run(b, proxyURL, caFile, clients, batch)
-		if after != nil {
-			after()
-		}
-		*wall += time.Since(start)
-		*cpu += processCPU() - cpu0
+	run(withCapture)()
+	run(bare)()
+	run(gp.URL.String())()
+	if err := db.Flush(context.Background()); err != nil {
+		b.Fatal(err)
 	}
-	var w0, c0 time.Duration
-	round(withCapture, &w0, &c0, flush)
-	round(bare, &w0, &c0, nil)
-	round(gp.URL.String(), &w0, &c0, nil)
 	b.ResetTimer()
-	var tCapture, tBare, tGoproxy, cCapture, cBare, cGoproxy time.Duration
-	for range b.N {
-		for range rounds {
-			round(gp.URL.String(), &tGoproxy, &cGoproxy, nil)
-			round(bare, &tBare, &cBare, nil)
-			round(withCapture, &tCapture, &cCapture, flush)
-		}
-	}
-	b.StopTimer()
-	n := float64(b.N * rounds * batch)
-	b.ReportMetric(n/tCapture.Seconds(), "capture-req/s")
-	b.ReportMetric(n/tBare.Seconds(), "bare-req/s")
-	b.ReportMetric(n/tGoproxy.Seconds(), "goproxy-req/s")
-	b.ReportMetric(float64(cCapture.Microseconds())/n, "capture-proxy-cpu-us/req")
-	b.ReportMetric(float64(cBare.Microseconds())/n, "bare-proxy-cpu-us/req")
-	b.ReportMetric(float64(cGoproxy.Microseconds())/n, "goproxy-proxy-cpu-us/req")
-	b.ReportMetric(tBare.Seconds()/tCapture.Seconds(), "ratio")
-	b.ReportMetric(tGoproxy.Seconds()/tCapture.Seconds(), "vs-goproxy")
+	// CPU is this process's: the proxies'.
+	overheadRounds(b, db, rounds, batch, "proxy-cpu-us/req", run(gp.URL.String()), run(bare), run(withCapture))
 }
 
 // serveBenchProxy serves srv on a loopback port until b ends and returns
@@ -121,6 +95,42 @@ func serveBenchProxy(b *testing.B, srv *proxy.Server) string {
 	return "http://" + l.Addr().String()
 }
 
+// startChild runs this test binary again as a helper process that runs the
+// test named test alone, with env added to this process's environment; it
+// is stopped (stdin closed, then killed) when tb ends. It returns the
+// child's stdin and a scanner of its stdout.
+func startChild(tb testing.TB, test string, env ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.bench=^$", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		in.Close()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	return cmd, in, sc
+}
+
 // benchGenerator is the load generator process of
 // BenchmarkCaptureOverheadProcess.
 type benchGenerator struct {
@@ -133,33 +143,8 @@ type benchGenerator struct {
 
 func startBenchGenerator(b *testing.B) *benchGenerator {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchLoadGenerator$", "-test.bench=^$", "-test.timeout=0")
-	cmd.Env = append(os.Environ(), "IAMWATCH_BENCH_GENERATOR=1")
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	g := &benchGenerator{cmd: cmd, in: in, out: bufio.NewScanner(out)}
-	g.out.Buffer(make([]byte, 64<<10), 1<<20)
-	b.Cleanup(func() {
-		in.Close()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
+	cmd, in, out := startChild(b, "TestBenchLoadGenerator", "IAMWATCH_BENCH_GENERATOR=1")
+	g := &benchGenerator{cmd: cmd, in: in, out: out}
 	line := g.expect(b, "upstream ")
 	addr, certPEM, ok := strings.Cut(line, " ")
 	if !ok {

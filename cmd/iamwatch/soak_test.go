@@ -348,28 +348,9 @@ type loadGen struct {
 }
 
 func startGenerator(t *testing.T, duration time.Duration, clients int) *loadGen {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSoakGenerator$", "-test.timeout=0")
-	cmd.Env = append(os.Environ(), "SOAK_ROLE=generator", "SOAK_DURATION="+duration.String(), "SOAK_CLIENTS="+strconv.Itoa(clients))
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		in.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	sc := bufio.NewScanner(out)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	return &loadGen{cmd: cmd, in: in, out: sc}
+	cmd, in, out := startChild(t, "TestSoakGenerator",
+		"SOAK_ROLE=generator", "SOAK_DURATION="+duration.String(), "SOAK_CLIENTS="+strconv.Itoa(clients))
+	return &loadGen{cmd: cmd, in: in, out: out}
 }
 
 // expect returns the rest of the next line that starts with prefix.
