@@ -68,6 +68,11 @@ func (s *Server) serveH2(wc *watchedConn) {
 	// net/http's error responses, which watchedConn looks for, are
 	// HTTP/1.1's: an HTTP/2 connection has none to notice.
 	wc.dispatched.Store(true)
+	if !s.addH2(wc) {
+		wc.Close()
+		return
+	}
+	defer s.removeH2(wc)
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), connKey{}, wc))
 	defer cancel()
 	s.h2.ServeConn(wc, &http2.ServeConnOpts{

@@ -190,6 +190,11 @@ type Server struct {
 	mu       sync.Mutex
 	shutdown bool
 	tunnels  map[*trackedConn]struct{}
+	// h2conns are the intercepted connections served as HTTP/2, which
+	// the mitm server's Shutdown tells to go away but does not wait for;
+	// h2done is closed when the last of them ends after Shutdown.
+	h2conns map[*watchedConn]struct{}
+	h2done  chan struct{}
 }
 
 func (s *Server) dialTimeout() time.Duration {
@@ -356,6 +361,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// Serve report the closed listener as a failure.
 	errMITM := s.mitm.Shutdown(ctx)
 	s.mitmLn.Close()
+	// The same for HTTP/2 connections: the mitm server's Shutdown sent
+	// them GOAWAY, so each ends once its calls in flight have.
+	if err := s.waitH2(ctx); err != nil && errMITM == nil {
+		errMITM = err
+	}
 	s.starts.close()
 	// Idle upstream connections would otherwise outlive the server until
 	// their idle timeout, each with its goroutines.
@@ -475,6 +485,62 @@ func (s *Server) dialTunnel(req *http.Request, network, addr string) (net.Conn, 
 	}
 	s.tunnels[tc] = struct{}{}
 	return tc, nil
+}
+
+// addH2 registers an intercepted connection served as HTTP/2; false once
+// the server is shutting down.
+func (s *Server) addH2(c *watchedConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown {
+		return false
+	}
+	if s.h2conns == nil {
+		s.h2conns = make(map[*watchedConn]struct{})
+	}
+	s.h2conns[c] = struct{}{}
+	return true
+}
+
+// removeH2 forgets an HTTP/2 connection that ended.
+func (s *Server) removeH2(c *watchedConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.h2conns, c)
+	if len(s.h2conns) == 0 && s.h2done != nil {
+		close(s.h2done)
+		s.h2done = nil
+	}
+}
+
+// waitH2 waits until the HTTP/2 connections have ended, or ctx has; then
+// it closes those left and returns ctx's error.
+func (s *Server) waitH2(ctx context.Context) error {
+	s.mu.Lock()
+	if len(s.h2conns) == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.h2done == nil {
+		s.h2done = make(chan struct{})
+	}
+	done := s.h2done
+	s.mu.Unlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	left := make([]*watchedConn, 0, len(s.h2conns))
+	for c := range s.h2conns {
+		left = append(left, c)
+	}
+	s.mu.Unlock()
+	for _, c := range left {
+		c.Close()
+	}
+	return ctx.Err()
 }
 
 // trackedConn is a tunnel's upstream connection. It keeps the half-close
