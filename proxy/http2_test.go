@@ -22,27 +22,7 @@ import (
 // connection.
 func TestHTTP2OnlyClient(t *testing.T) {
 	f := newFixture(t)
-	conn, err := net.Dial("tcp", f.proxyURL.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "CONNECT sts.amazonaws.com:443 HTTP/1.1\r\nHost: sts.amazonaws.com:443\r\n\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("CONNECT: %v %v", resp, err)
-	}
-	tc := tls.Client(conn, &tls.Config{ServerName: "sts.amazonaws.com", RootCAs: f.caPool, NextProtos: []string{"h2"}})
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
-		t.Fatalf("negotiated %q, want h2", p)
-	}
-	cc, err := (&http2.Transport{}).NewClientConn(tc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cc := dialH2(t, f)
 	for i := range 3 {
 		req, _ := http.NewRequest("POST", "https://sts.amazonaws.com/", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -47,16 +47,7 @@ func BenchmarkCaptureOverhead(b *testing.B) {
 
 func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 	const clients, rounds, batch = 64, 4, 400
-	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if delay > 0 {
-			time.Sleep(delay)
-		}
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		io.WriteString(w, `{"Item":{}}`)
-	}))
-	up.Config.ErrorLog = log.New(io.Discard, "", 0)
-	up.StartTLS()
+	up := getItemUpstream(delay)
 	defer up.Close()
 	caDir := b.TempDir()
 	ca, err := proxy.LoadOrCreateCA(caDir)
@@ -137,6 +128,22 @@ func overheadRounds(b *testing.B, db *store.DB, rounds, batch int, cpuUnit strin
 	// a bare goproxy MITM's throughput in the same run.
 	b.ReportMetric(tGoproxy.Seconds()/tCapture.Seconds(), "vs-goproxy")
 	return n
+}
+
+// getItemUpstream serves TLS, answering every request (a DynamoDB GetItem)
+// after delay.
+func getItemUpstream(delay time.Duration) *httptest.Server {
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		io.WriteString(w, `{"Item":{}}`)
+	}))
+	up.Config.ErrorLog = log.New(io.Discard, "", 0)
+	up.StartTLS()
+	return up
 }
 
 var benchDials atomic.Int64

@@ -8,10 +8,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -198,13 +196,7 @@ func TestBenchLoadGenerator(t *testing.T) {
 	if os.Getenv("IAMWATCH_BENCH_GENERATOR") != "1" {
 		t.Skip("the load generator of BenchmarkCaptureOverheadProcess")
 	}
-	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		io.WriteString(w, `{"Item":{}}`)
-	}))
-	up.Config.ErrorLog = log.New(io.Discard, "", 0)
-	up.StartTLS()
+	up := getItemUpstream(0)
 	defer up.Close()
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw})
 	fmt.Printf("upstream %s %s\n", up.Listener.Addr(), strings.ReplaceAll(string(certPEM), "\n", `\n`))
