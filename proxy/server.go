@@ -21,6 +21,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -375,15 +376,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 
-	s.mu.Lock()
-	tunnels := make([]*trackedConn, 0, len(s.tunnels))
-	for c := range s.tunnels {
-		tunnels = append(tunnels, c)
-	}
-	s.mu.Unlock()
-	for _, c := range tunnels {
-		c.Close()
-	}
+	closeAll(&s.mu, &s.tunnels)
 	if errFront != nil {
 		return fmt.Errorf("shut down proxy: %w", errFront)
 	}
@@ -531,16 +524,25 @@ func (s *Server) waitH2(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 	}
-	s.mu.Lock()
-	left := make([]*watchedConn, 0, len(s.h2conns))
-	for c := range s.h2conns {
-		left = append(left, c)
+	closeAll(&s.mu, &s.h2conns)
+	return ctx.Err()
+}
+
+// closeAll closes the connections of *set, which mu guards. Closing one
+// takes mu to remove it from the set, so they are listed first.
+func closeAll[C interface {
+	comparable
+	io.Closer
+}](mu *sync.Mutex, set *map[C]struct{}) {
+	mu.Lock()
+	conns := make([]C, 0, len(*set))
+	for c := range *set {
+		conns = append(conns, c)
 	}
-	s.mu.Unlock()
-	for _, c := range left {
+	mu.Unlock()
+	for _, c := range conns {
 		c.Close()
 	}
-	return ctx.Err()
 }
 
 // trackedConn is a tunnel's upstream connection. It keeps the half-close

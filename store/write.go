@@ -318,17 +318,12 @@ func (db *DB) conditions(m map[string][]string) string {
 		b := append(buf[:0], '{')
 		for k, vs := range m {
 			rk, _ := db.redact(k, "condition key")
-			b = appendJSONString(b, rk)
-			b = append(b, ':', '[')
-			for j, v := range vs {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				rv, _ := db.redact(v, "condition value")
-				b = appendJSONString(b, rv)
-			}
+			b = appendCondition(b, rk, vs, func(v string) string {
+				v, _ = db.redact(v, "condition value")
+				return v
+			})
 		}
-		return string(append(b, ']', '}'))
+		return string(append(b, '}'))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -360,18 +355,27 @@ func (db *DB) conditions(m map[string][]string) string {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, e.key)
-		b = append(b, ':', '[')
-		for j, v := range e.values {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, v)
-		}
-		b = append(b, ']')
+		b = appendCondition(b, e.key, e.values, nil)
 	}
 	b = append(b, '}')
 	return string(b)
+}
+
+// appendCondition appends one condition key and its values as a JSON
+// object member, each value passed through value first when it is set.
+func appendCondition(b []byte, key string, values []string, value func(string) string) []byte {
+	b = appendJSONString(b, key)
+	b = append(b, ':', '[')
+	for j, v := range values {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		if value != nil {
+			v = value(v)
+		}
+		b = appendJSONString(b, v)
+	}
+	return append(b, ']')
 }
 
 // withUID gives r a new UID unless its record named one.
