@@ -49,7 +49,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Throughput|Latency' -count 6 ./proxy/
 	$(GO) test -run '^$$' -bench Stream2GiB -benchtime 1x ./proxy/
 	$(GO) test -run '^$$' -bench . -count 3 ./store/
-	$(GO) test -run '^$$' -bench CaptureOverhead -benchtime 4x -count 6 ./cmd/iamwatch/
+	$(GO) test -run '^$$' -bench CaptureOverhead -benchtime 2x -count 6 ./cmd/iamwatch/
 	$(GO) test -run '^$$' -bench CaptureCall -cpu 1 -benchmem -count 6 ./cmd/iamwatch/
 	$(GO) test -run '^$$' -bench Policy1M -benchtime 3x -count 3 ./cmd/iamwatch/
 

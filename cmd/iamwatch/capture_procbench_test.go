@@ -38,7 +38,7 @@ import (
 // BenchmarkCaptureOverhead, where clients, upstream and proxies share one
 // process, is the harsher figure: both are reported.
 func BenchmarkCaptureOverheadProcess(b *testing.B) {
-	const clients, rounds, batch = 64, 4, 400
+	const clients, rounds, batch = 64, 2, 1600
 	gen := startBenchGenerator(b)
 	caDir := b.TempDir()
 	ca, err := proxy.LoadOrCreateCA(caDir)
