@@ -13,7 +13,9 @@
 // user_version). A database with a newer schema is refused (ErrSchema).
 //
 // Every connection is opened with the same PRAGMAs in its DSN: WAL, a
-// busy timeout, foreign keys on, synchronous=NORMAL. Readers never block
+// busy timeout, foreign keys on, synchronous=NORMAL; and without a mutex of
+// its own (SQLite's multi-thread mode), since database/sql never lets two
+// goroutines use one connection at a time. Readers never block
 // the writer, and several iamwatch processes can record into one database:
 // a writer that finds it locked waits for the busy timeout, then retries
 // its batch a few times before reporting ErrBusy.
@@ -21,9 +23,11 @@
 // # Writes and durability
 //
 // All writes go through one goroutine that commits them in groups: it takes
-// every write queued while the previous group was committing (at most 128)
-// and commits them in one transaction. No write waits for a timer: alone,
-// a write commits at once; under load, one commit serves many. A write that
+// every write queued while the previous group was committing (at most
+// maxBatch) and commits them in one transaction. A write somebody waits for
+// (Begin without a journal, Session, Flush) commits at once; a small group
+// of queued writes nobody waits for lingers up to lingerTime for more, so
+// that under load one commit serves many. A write that
 // fails on its own (a Finish for an unknown call) is left out and reported;
 // the others commit.
 //
@@ -315,6 +319,7 @@ func dsn(path string, read, ro bool, sync string) string {
 	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", cmp.Or(sync, "NORMAL"))
+	q.Set("_mutex", "no")
 	if read {
 		// The read pool never writes; make SQLite hold it to that.
 		q.Set("_query_only", "on")

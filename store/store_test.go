@@ -563,3 +563,16 @@ func TestCanceledContext(t *testing.T) {
 		t.Errorf("Calls: %v, want context.Canceled", err)
 	}
 }
+
+// TestSQLiteDoesNotCountAllocations: the package turns SQLite's allocation
+// statistics off before any connection opens (see sqliteconfig.go), so that
+// the writer does not take a process-wide lock for every allocation.
+func TestSQLiteDoesNotCountAllocations(t *testing.T) {
+	db := openTest(t, Options{})
+	if _, err := db.Session(context.Background(), "s", nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := sqliteMemoryUsed(); n != 0 {
+		t.Errorf("SQLite counts %d bytes allocated: its allocation statistics are on", n)
+	}
+}
