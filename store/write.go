@@ -341,18 +341,22 @@ func (db *DB) conditions(m map[string][]string) string {
 		for i, v := range m[k] {
 			vs[i], _ = db.redact(v, "condition value")
 		}
-		if n := len(entries); n > 0 && entries[n-1].key == rk {
-			entries[n-1].values = append(entries[n-1].values, vs...)
-			continue
-		}
 		entries = append(entries, entry{rk, vs})
 	}
-	// Redaction can reorder keys ("[REDACTED]" sorts before lower case).
+	// Redaction can reorder keys ("[REDACTED]" sorts before lower case),
+	// and make two keys one, which need not have been neighbours (".../
+	// sessiontoken" and ".../signature=" around ".../sf"): sort again,
+	// then merge the values of equal keys, so that the object has each
+	// key once.
 	slices.SortStableFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	b := make([]byte, 0, 64)
 	b = append(b, '{')
-	for i, e := range entries {
-		if i > 0 {
+	for i := 0; i < len(entries); {
+		e := entries[i]
+		for i++; i < len(entries) && entries[i].key == e.key; i++ {
+			e.values = append(e.values, entries[i].values...)
+		}
+		if len(b) > 1 {
 			b = append(b, ',')
 		}
 		b = appendCondition(b, e.key, e.values, nil)

@@ -639,6 +639,9 @@ func TestConditionsJSON(t *testing.T) {
 		{map[string][]string{"k": {secret}}, `{"k":["[REDACTED]"]}`},
 		{map[string][]string{"b": {"2"}, "a": {"1"}}, `{"a":["1"],"b":["2"]}`},
 		{map[string][]string{"k": {"x-amz-security-token=1"}, "j": {secret}}, `{"j":["[REDACTED]"],"k":["[REDACTED]"]}`},
+		// Two keys redacted to one, with a key between them: one member.
+		{map[string][]string{"aws:RequestTag/sessiontoken": {"1"}, "aws:RequestTag/sf": {"2"}, "aws:RequestTag/signature=x": {"3"}},
+			`{"aws:RequestTag/[REDACTED]":["1","3"],"aws:RequestTag/sf":["2"]}`},
 	} {
 		if got := db.conditions(tt.m); got != tt.want {
 			t.Errorf("conditions(%v) = %s, want %s", tt.m, got, tt.want)
