@@ -27,7 +27,7 @@ var knownFilters = map[string]bool{
 	"keys": true, "trimslash": true, "copysource": true, "copybucket": true, "copykey": true, "lower": true,
 	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
 	"ssmparam": true, "secret": true, "bedrockmodel": true, "bedrockprofile": true, "bedrockprofilemodel": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
-	"ec2arn": true, "cfnstack": true, "snstopic": true,
+	"ec2arn": true, "cfnstack": true, "snstopic": true, "s3bucket": true, "s3key": true,
 }
 
 func parseTemplate(s string) (template, error) {
@@ -346,6 +346,21 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 			return missing()
 		}
 		return pairPart(v, "/", f == "copykey")
+	case "s3bucket", "s3key":
+		// An S3 URI, s3://bucket/key (a key prefix, often): the bucket,
+		// or the key, "" when the URI names the bucket alone.
+		rest, found := strings.CutPrefix(v, "s3://")
+		if !found {
+			return missing()
+		}
+		bucket, key, _ := strings.Cut(rest, "/")
+		if bucket == "" {
+			return missing()
+		}
+		if f == "s3bucket" {
+			return ok(bucket)
+		}
+		return ok(key)
 	case "keyid":
 		// A KMS key ID (UUID or mrk-…) or key ARN; aliases are not keys.
 		if strings.HasPrefix(v, "arn:") {
