@@ -160,6 +160,11 @@ def specs(Spec, Config):
             {"Action": "UPSERT", "ResourceRecordSet": {"Name": "api.example.com.", "Type": "A", "TTL": 300,
                                                         "ResourceRecords": [{"Value": "192.0.2.10"}]}}]}}),
         Spec("route53", "GetHostedZone", {"Id": "Z0123456789ABCDEFGHIJ"}),
+        Spec("route53", "ListTagsForResource", {"ResourceType": "hostedzone", "ResourceId": "Z0123456789ABCDEFGHIJ"}),
+        Spec("route53", "ChangeTagsForResource", {"ResourceType": "healthcheck", "ResourceId": "abcdef11-2222-3333-4444-555555fedcba",
+                                                  "AddTags": [{"Key": "team", "Value": "web"}]}),
+        Spec("route53", "ListTagsForResources", {"ResourceType": "hostedzone",
+                                                 "ResourceIds": ["Z0123456789ABCDEFGHIJ", "Z9876543210ZYXWVUTSRQ"]}),
         Spec("cloudfront", "ListDistributions", {}),
         Spec("cloudfront", "CreateInvalidation", {"DistributionId": "E2QWRUHEXAMPLE", "InvalidationBatch": {
             "CallerReference": "deploy-1234", "Paths": {"Quantity": 1, "Items": ["/index.html"]}}}),
