@@ -384,6 +384,9 @@ def specs(Spec, Config):
         Spec("ses", "VerifyEmailIdentity", {"EmailAddress": "noreply@example.com"}),
         Spec("autoscaling", "DescribeAutoScalingGroups", {"AutoScalingGroupNames": ["orders-web"]}),
         Spec("autoscaling", "SetDesiredCapacity", {"AutoScalingGroupName": "orders-web", "DesiredCapacity": 3}),
+        Spec("autoscaling", "CreateOrUpdateTags", {"Tags": [
+            {"ResourceId": "orders-web", "ResourceType": "auto-scaling-group", "Key": "team", "Value": "orders", "PropagateAtLaunch": True},
+            {"ResourceId": "orders-worker", "ResourceType": "auto-scaling-group", "Key": "team", "Value": "orders", "PropagateAtLaunch": False}]}),
         Spec("elasticache", "DescribeCacheClusters", {"CacheClusterId": "sessions"}),
 
         # --- ec2 ----------------------------------------------------------------
