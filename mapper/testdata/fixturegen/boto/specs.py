@@ -263,6 +263,8 @@ def specs(Spec, Config):
         Spec("ssm", "PutParameter", {"Name": "/orders/prod/db-password", "Value": "fake-password", "Type": "SecureString",
                                      "KeyId": "alias/app-key", "Overwrite": True}),
         Spec("ssm", "GetParametersByPath", {"Path": "/orders/prod/", "Recursive": True}),
+        Spec("ssm", "GetCalendarState", {"CalendarNames": ["release-freeze",
+                                                      "arn:aws:ssm:us-east-1:111122223333:document/shared-freeze"]}),
         Spec("ssm", "SendCommand", {"DocumentName": "AWS-RunShellScript", "InstanceIds": ["i-0123456789abcdef0"],
                                     "Parameters": {"commands": ["uptime"]}}),
         Spec("logs", "CreateLogGroup", {"logGroupName": "/app/orders"}),
