@@ -31,6 +31,7 @@ var acceptedBindings = map[string]string{
 	"secretsmanager.CreateSecret secretsmanager:TagResource ${SecretId} <- Name":                            secretARN,
 	"secretsmanager.CreateSecret secretsmanager:ReplicateSecretToRegions ${SecretId} <- Name":               secretARN,
 	"ssm.StartSession ssm:StartSession ${InstanceId} <- Target":                                             "StartSession's Target is the ID of the instance or managed node the session opens on",
+	"ssm.GetCalendarState ssm:GetCalendarState ${DocumentName} <- CalendarNames|name":                       "a change calendar is an SSM document; CalendarNames are the documents' names or ARNs",
 	"s3control.DeleteAccessGrant s3:DeleteAccessGrant ${Token} <- AccessGrantId":                            accessGrant,
 	"s3control.GetAccessGrant s3:GetAccessGrant ${Token} <- AccessGrantId":                                  accessGrant,
 	"s3control.DeleteAccessGrantsLocation s3:DeleteAccessGrantsLocation ${Token} <- AccessGrantsLocationId": accessGrant,
