@@ -378,6 +378,7 @@ def specs(Spec, Config):
                                                "RoleARN": "arn:aws:iam::123456789012:role/cfn-deployer", "Capabilities": ["CAPABILITY_NAMED_IAM"],
                                                "Tags": [{"Key": "team", "Value": "orders"}]}, note="RoleARN, capabilities, tags"),
         Spec("cloudformation", "DescribeStacks", {"StackName": "orders-prod"}),
+        Spec("cloudformation", "ListStackInstances", {"StackSetName": "org-baseline", "CallAs": "SELF"}),
         Spec("cloudformation", "DeleteStack", {"StackName": "orders-old"}),
         Spec("elbv2", "DescribeLoadBalancers", {"Names": ["orders-alb"]}),
         Spec("elbv2", "CreateTargetGroup", {"Name": "orders-web", "Protocol": "HTTP", "Port": 8080, "VpcId": "vpc-0abc1234def567890"}),
