@@ -193,6 +193,9 @@ def specs(Spec, Config):
         Spec("sesv2", "SendEmail", {"FromEmailAddress": "noreply@example.com", "Destination": {"ToAddresses": ["alice@example.org"]},
                                     "Content": {"Simple": {"Subject": {"Data": "Your order"}, "Body": {"Text": {"Data": "Thanks!"}}}}}),
         Spec("sesv2", "CreateEmailIdentity", {"EmailIdentity": "example.com"}),
+        Spec("sesv2", "GetEmailIdentity", {"EmailIdentity": "noreply@example.com"}),
+        Spec("sesv2", "PutEmailIdentityConfigurationSetAttributes", {"EmailIdentity": "example.com",
+                                                                     "ConfigurationSetName": "transactional"}),
         Spec("iot-data", "Publish", {"topic": "devices/42/telemetry", "qos": 1, "payload": b'{"temp":21.5}'},
              note="data-ats IoT endpoint"),
 
@@ -389,6 +392,7 @@ def specs(Spec, Config):
                                           "Targets": [{"Id": "10.0.1.15", "Port": 8080}]}),
         Spec("elb", "DescribeLoadBalancers", {"LoadBalancerNames": ["legacy-elb"]}, note="classic ELB shares the endpoint with ELBv2"),
         Spec("rds", "DescribeDBInstances", {"DBInstanceIdentifier": "orders-db"}),
+        Spec("rds", "ListTagsForResource", {"ResourceName": "arn:aws:rds:us-east-1:123456789012:db:orders-db"}),
         Spec("rds", "CreateDBSnapshot", {"DBInstanceIdentifier": "orders-db", "DBSnapshotIdentifier": "orders-db-2026-01-15"}),
         Spec("rds", "CreateDBInstance", {"DBInstanceIdentifier": "orders-db", "DBInstanceClass": "db.t4g.medium", "Engine": "postgres",
                                          "MasterUsername": "app", "AllocatedStorage": 50, "KmsKeyId": KMS_KEY, "StorageEncrypted": True,
