@@ -27,7 +27,7 @@ var knownFilters = map[string]bool{
 	"keys": true, "trimslash": true, "copysource": true, "copybucket": true, "copykey": true, "lower": true,
 	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
 	"ssmparam": true, "secret": true, "bedrockmodel": true, "bedrockprofile": true, "bedrockprofilemodel": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
-	"ec2arn": true, "cfnstack": true, "snstopic": true, "s3bucket": true, "s3key": true,
+	"ec2arn": true, "cfnstack": true, "snstopic": true, "s3bucket": true, "s3key": true, "cbproject": true,
 }
 
 func parseTemplate(s string) (template, error) {
@@ -361,6 +361,21 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 			return ok(bucket)
 		}
 		return ok(key)
+	case "cbproject":
+		// A CodeBuild build or build batch ID, PROJECT:UUID, or its ARN
+		// (build/PROJECT:UUID, build-batch/PROJECT:UUID): the project.
+		if strings.HasPrefix(v, "arn:") {
+			_, id, found := strings.Cut(arnField(v, 5), "/")
+			if !found {
+				return missing()
+			}
+			v = id
+		}
+		project, _, found := strings.Cut(v, ":")
+		if !found || project == "" {
+			return missing()
+		}
+		return ok(project)
 	case "keyid":
 		// A KMS key ID (UUID or mrk-…) or key ARN; aliases are not keys.
 		if strings.HasPrefix(v, "arn:") {
