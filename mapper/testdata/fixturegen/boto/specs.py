@@ -291,6 +291,8 @@ def specs(Spec, Config):
                                                "containerDefinitions": [{"name": "web", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:1.4.2"}]},
              note="taskRoleArn and executionRoleArn"),
         Spec("ecs", "ListClusters", {}),
+        Spec("ecs", "ListTasks", {"cluster": "prod", "serviceName": "orders-web"}),
+        Spec("ecs", "ListTasks", {}, "default-cluster", "no cluster: the default one"),
         Spec("kinesis", "PutRecord", {"StreamName": "clickstream", "PartitionKey": "user-42", "Data": b'{"page":"/"}'}),
         Spec("kinesis", "PutRecord", {"StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/clickstream", "PartitionKey": "user-42",
                                       "Data": b'{"page":"/cart"}'}, "stream-arn", "StreamARN"),
