@@ -297,6 +297,9 @@ def specs(Spec, Config):
         Spec("kinesis", "PutRecord", {"StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/clickstream", "PartitionKey": "user-42",
                                       "Data": b'{"page":"/cart"}'}, "stream-arn", "StreamARN"),
         Spec("kinesis", "DescribeStream", {"StreamName": "clickstream"}),
+        Spec("stepfunctions", "CreateStateMachineAlias", {"name": "live", "routingConfiguration": [
+            {"stateMachineVersionArn": "arn:aws:states:us-east-1:123456789012:stateMachine:order-flow:7", "weight": 90},
+            {"stateMachineVersionArn": "arn:aws:states:us-east-1:123456789012:stateMachine:order-flow:8", "weight": 10}]}),
         Spec("stepfunctions", "StartExecution", {"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:order-flow",
                                                  "input": '{"orderId":"o-123"}'}),
         Spec("stepfunctions", "StartSyncExecution", {"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:express-quote",
