@@ -224,6 +224,8 @@ def specs(Spec, Config):
             {"ConditionCheck": {"TableName": "customers", "Key": {"id": {"S": "42"}}, "ConditionExpression": "attribute_exists(id)"}}]}),
         Spec("dynamodb", "ExecuteStatement", {"Statement": 'SELECT * FROM "orders" WHERE pk = ?', "Parameters": [{"S": "CUSTOMER#42"}]},
              note="PartiQL"),
+        Spec("dynamodb", "DescribeTimeToLive", {"TableName": "arn:aws:dynamodb:us-west-2:111122223333:table/shared-orders"}, "arn",
+             "another account's table, by ARN (resource-based policy)"),
         Spec("dynamodb", "ImportTable", {"S3BucketSource": {"S3Bucket": "orders-exports", "S3KeyPrefix": "2026/01/"},
                                          "InputFormat": "DYNAMODB_JSON",
                                          "TableCreationParameters": {"TableName": "orders-restored", "BillingMode": "PAY_PER_REQUEST",
