@@ -139,7 +139,15 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, scheme, target 
 	}
 	out = out.WithContext(ctx)
 	var body *watchedBody
-	if r.Body != nil && r.ContentLength != 0 {
+	switch {
+	case r.ContentLength > 0 && int64(len(prefix)) == r.ContentLength:
+		// The prefix is the whole body (most API requests): nothing more
+		// comes from the client. An in-memory reader also lets the
+		// transport write the headers and the body at once, one TLS
+		// record and one system call instead of two.
+		out.Body = io.NopCloser(bytes.NewReader(prefix))
+		out.ContentLength = r.ContentLength
+	case r.Body != nil && r.ContentLength != 0:
 		body = &watchedBody{r: io.MultiReader(bytes.NewReader(prefix), r.Body), wd: wd}
 		out.Body = body
 		out.ContentLength = r.ContentLength
