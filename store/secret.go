@@ -53,15 +53,16 @@ func redact(s string) (string, bool) {
 	var b strings.Builder
 	last := 0 // s[last:] is not yet copied to b
 	for i := 0; i < len(s); {
-		if !isB64(s[i]) {
+		if b64Class[s[i]] == 0 {
 			i++
 			continue
 		}
 		j, classes := i, 0
-		for j < len(s) && isB64(s[j]) {
-			classes |= class(s[j])
+		for j < len(s) && b64Class[s[j]] != 0 {
+			classes |= int(b64Class[s[j]])
 			j++
 		}
+		classes &= 7
 		core := j - i
 		for j < len(s) && s[j] == '=' {
 			j++
@@ -87,19 +88,16 @@ func redact(s string) (string, bool) {
 // looks at the bytes that can start a marker.
 func markerIndex(s string) int {
 	for i := 0; i+minMarker <= len(s); i++ {
-		var first []string
-		switch s[i] | 0x20 { // ASCII lower case; harmless for the rest
-		case 'a':
-			first = markersA
-		case 's':
-			first = markersS
-		case 'x':
-			first = markersX
-		default:
+		ms := markersBy[s[i]]
+		if ms == nil {
 			continue
 		}
-		for _, m := range first {
-			if len(s)-i >= len(m) && strings.EqualFold(s[i:i+len(m)], m) {
+		// Every marker's second byte is one that |0x20 leaves as it is
+		// (a test holds them to it), so this is a byte compare that lets
+		// through only what EqualFold could match.
+		second := s[i+1] | 0x20
+		for _, m := range ms {
+			if m[1] == second && len(s)-i >= len(m) && strings.EqualFold(s[i:i+len(m)], m) {
 				return i
 			}
 		}
@@ -107,35 +105,33 @@ func markerIndex(s string) int {
 	return -1
 }
 
-// The secret markers by their first letter, and the shortest's length.
+// markersBy lists the secret markers by their first byte, in either case;
+// minMarker is the shortest's length.
 var (
-	markersA, markersS, markersX = markersFrom('a'), markersFrom('s'), markersFrom('x')
-	minMarker                    = len("signature=")
+	markersBy = func() (by [256][]string) {
+		for _, m := range secretMarkers {
+			by[m[0]] = append(by[m[0]], m)
+			if up := strings.ToUpper(m[:1])[0]; up != m[0] {
+				by[up] = append(by[up], m)
+			}
+		}
+		return by
+	}()
+	minMarker = len("signature=")
 )
 
-func markersFrom(c byte) []string {
-	var out []string
-	for _, m := range secretMarkers {
-		if m[0] == c {
-			out = append(out, m)
-		}
+// b64Class has, for each byte of the base64 alphabet (A-Z a-z 0-9 + /),
+// 8 and its class (1 upper, 2 lower, 4 digit), and 0 for other bytes.
+var b64Class = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 8 | 1
 	}
-	return out
-}
-
-func isB64(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
-}
-
-// class returns a bit for c's character class: 1 upper, 2 lower, 4 digit.
-func class(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return 1
-	case 'a' <= c && c <= 'z':
-		return 2
-	case '0' <= c && c <= '9':
-		return 4
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = 8 | 2
 	}
-	return 0
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 8 | 4
+	}
+	t['+'], t['/'] = 8, 8
+	return t
+}()

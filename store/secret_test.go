@@ -142,16 +142,124 @@ func TestSecretsNeverReachTheDisk(t *testing.T) {
 	grep("closed")
 }
 
-// TestMarkerIndexCoversEveryMarker keeps the first-letter tables of
+// TestMarkerIndexCoversEveryMarker keeps the tables and the byte tests of
 // markerIndex in step with secretMarkers.
 func TestMarkerIndexCoversEveryMarker(t *testing.T) {
 	for _, m := range secretMarkers {
 		if len(m) < minMarker {
 			t.Errorf("marker %q is shorter than minMarker %d", m, minMarker)
 		}
-		s := "prefix-" + strings.ToUpper(m) + "-suffix"
-		if got := markerIndex(s); got != len("prefix-") {
-			t.Errorf("markerIndex(%q) = %d, want %d", s, got, len("prefix-"))
+		if m != strings.ToLower(m) || m[1]|0x20 != m[1] {
+			t.Errorf("marker %q: markerIndex wants lower case, and a second byte that |0x20 keeps", m)
+		}
+		for _, s := range []string{"prefix-" + strings.ToUpper(m) + "-suffix", "prefix-" + m + "-suffix",
+			"prefix-" + strings.ToUpper(m[:1]) + m[1:] + "-suffix", "prefix-" + m[:1] + strings.ToUpper(m[1:]) + "-suffix"} {
+			if got := markerIndex(s); got != len("prefix-") {
+				t.Errorf("markerIndex(%q) = %d, want %d", s, got, len("prefix-"))
+			}
 		}
 	}
+}
+
+// BenchmarkRedact redacts the strings a captured call's row carries, most
+// of which hold no secret: what every call pays at the store's door.
+func BenchmarkRedact(b *testing.B) {
+	in := []string{
+		"arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+		"arn:aws:s3:::my-bucket/photos/2024/cat.jpg",
+		"AKIAIOSFODNN7EXAMPLE",
+		"dynamodb:GetItem",
+		"s3:GetObjectVersionTagging",
+		"arn:aws:iam::123456789012:role/service-role/my-app-role",
+		"arn:aws:sts::123456789012:assumed-role/deploy/session-name",
+		"AmazonDynamoDBv2",
+		"x-amz-json-1.0",
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range in {
+			redact(s)
+		}
+	}
+}
+
+// FuzzRedact holds redact to a plain reading of its rules: a marker found
+// by trying every one at every offset (ASCII case folded), and base64 runs
+// told by comparisons instead of markerIndex's and redact's tables.
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{"arn:aws:s3:::b/" + secretKey, "X-Amz-Signature=" + signature, sessionToken,
+		"AWS4-HMAC-SHA256 Credential=x", "aWs_SeSsIoN_tOkEn", "ſignature=abc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, changed := redact(s)
+		want, wantChanged := redactReference(s)
+		if got != want || changed != wantChanged {
+			t.Errorf("redact(%q) = %q, %v; want %q, %v", s, got, changed, want, wantChanged)
+		}
+	})
+}
+
+func redactReference(s string) (string, bool) {
+	if len(s) < 16 {
+		return s, false
+	}
+	lower := func(c byte) byte {
+		if 'A' <= c && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+	changed := false
+marker:
+	for i := 0; i < len(s); i++ {
+		for _, m := range secretMarkers {
+			if i+len(m) > len(s) {
+				continue
+			}
+			match := true
+			for k := range len(m) {
+				if lower(s[i+k]) != m[k] {
+					match = false
+					break
+				}
+			}
+			if match {
+				s, changed = s[:i]+redacted, true
+				break marker
+			}
+		}
+	}
+	if len(s) < 40 {
+		return s, changed
+	}
+	isB64 := func(c byte) bool {
+		return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
+	}
+	var out strings.Builder
+	for i := 0; i < len(s); {
+		if !isB64(s[i]) {
+			out.WriteByte(s[i])
+			i++
+			continue
+		}
+		j, upper, low, digit := i, false, false, false
+		for ; j < len(s) && isB64(s[j]); j++ {
+			upper = upper || 'A' <= s[j] && s[j] <= 'Z'
+			low = low || 'a' <= s[j] && s[j] <= 'z'
+			digit = digit || '0' <= s[j] && s[j] <= '9'
+		}
+		core := j - i
+		for j < len(s) && s[j] == '=' {
+			j++
+		}
+		if core == 40 && upper && low || core > 40 && upper && low && digit {
+			out.WriteString(redacted)
+			changed = true
+		} else {
+			out.WriteString(s[i:j])
+		}
+		i = j
+	}
+	return out.String(), changed
 }
