@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -325,6 +326,106 @@ func TestReadJournalSkipsTorn(t *testing.T) {
 	}
 }
 
+// TestJournalReusesRetiredFile: a rotated journal whose calls are
+// committed is zeroed and kept, mapped, as the spare, and the next
+// rotation takes it up instead of creating a file; Close removes it, and
+// Open removes a dead process's.
+func TestJournalReusesRetiredFile(t *testing.T) {
+	if !journalMaps(t) {
+		t.Skip("journals are not mapped here: no spare is kept")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamwatch.db")
+	db := openAt(t, path, Options{Journal: true})
+	db.j.maxSize = 4 << 10
+	n := 0
+	call := func() {
+		t.Helper()
+		id, err := db.Begin(ctx, record("s", n))
+		n++
+		if err == nil {
+			err = db.End(ctx, id, Outcome{Status: 200})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rotateOnce := func() {
+		t.Helper()
+		db.j.mu.Lock()
+		before := db.j.rotations
+		db.j.mu.Unlock()
+		for {
+			call()
+			db.j.mu.Lock()
+			done := db.j.rotations > before
+			db.j.mu.Unlock()
+			if done {
+				break
+			}
+		}
+		db.j.rotated.Wait()
+	}
+	rotateOnce()
+	db.j.spareMu.Lock()
+	spare := db.j.spare
+	db.j.spareMu.Unlock()
+	if spare == nil {
+		t.Fatal("no spare after a rotation whose calls were committed")
+	}
+	if rows, err := readJournal(path + ".journal." + strconv.Itoa(os.Getpid()) + ".spare"); err != nil || len(rows) > 0 {
+		t.Fatalf("the spare holds %d calls (%v), want none", len(rows), err)
+	}
+	spareMap := &spare.m[0]
+	rotateOnce()
+	db.j.mu.Lock()
+	reused := &db.j.m[0] == spareMap
+	db.j.mu.Unlock()
+	if !reused {
+		t.Error("the second rotation did not take up the spare's mapping")
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if calls, err := db.Calls(ctx, Filter{}); err != nil || len(calls) != n {
+		t.Fatalf("%d calls stored (%v), want %d", len(calls), err, n)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(path + ".journal.*"); len(left) > 0 {
+		t.Errorf("journal files left after Close: %v", left)
+	}
+
+	// A dead process's spare goes with the next Open, replaying nothing.
+	dead := path + ".journal.999999999.spare"
+	if err := os.WriteFile(dead, make([]byte, 8<<10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db2 := openAt(t, path, Options{Journal: true})
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("a dead process's spare journal is still there: %v", err)
+	}
+	if calls, err := db2.Calls(ctx, Filter{}); err != nil || len(calls) != n {
+		t.Errorf("%d calls after reopening (%v), want %d", len(calls), err, n)
+	}
+}
+
+// journalMaps reports whether journals are mapped into memory here.
+func journalMaps(t *testing.T) bool {
+	f, err := os.CreateTemp(t.TempDir(), "map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := mapJournal(f, journalMaxSize)
+	if m == nil {
+		return false
+	}
+	unmapJournal(m)
+	return true
+}
+
 // TestJournalRotation: a journal past its size is renamed and a new one
 // started with the calls in flight, without waiting for the database; the
 // renamed file goes once its calls are committed. Whatever a process dies
@@ -358,8 +459,13 @@ func TestJournalRotation(t *testing.T) {
 		t.Fatalf("%d rotations; the test wants several", rotations)
 	}
 	db.j.rotated.Wait()
-	if left, _ := filepath.Glob(db.j.path + ".*"); len(left) > 0 {
-		t.Errorf("rotated journals left after their calls were committed: %v", left)
+	left, _ := filepath.Glob(db.j.path + ".*")
+	for _, p := range left {
+		if p != db.j.path+".spare" {
+			t.Errorf("rotated journal left after its calls were committed: %s", p)
+		} else if rows, err := readJournal(p); err != nil || len(rows) > 0 {
+			t.Errorf("the spare journal holds %d calls (%v), want none", len(rows), err)
+		}
 	}
 	rows, err := readJournal(db.j.path)
 	if err != nil {

@@ -47,7 +47,7 @@ import (
 // about 1% of a round, not the 3% it was with rounds of 400.
 //
 // rw-syscalls/req is each variant's read and write system calls a
-// request, from /proc/self/io.
+// request, from /proc/self/io; faults/req its page faults a request.
 func BenchmarkCaptureOverhead(b *testing.B) {
 	for _, delay := range []time.Duration{0, 20 * time.Millisecond} {
 		b.Run("upstream-"+delay.String(), func(b *testing.B) { benchCaptureOverhead(b, delay) })
@@ -105,9 +105,9 @@ func benchCaptureOverhead(b *testing.B, delay time.Duration) {
 // It returns the number of requests each variant sent.
 func overheadRounds(b *testing.B, db *store.DB, rounds, batch int, cpuUnit string, goproxy, bare, capture func()) float64 {
 	var tCapture, tBare, tGoproxy, cCapture, cBare, cGoproxy time.Duration
-	var sCapture, sBare, sGoproxy int64
-	round := func(send func(), wall, cpu *time.Duration, sys *int64, flush bool) {
-		cpu0, sys0 := processCPU(), processIOCalls()
+	var sCapture, sBare, sGoproxy, fCapture, fBare, fGoproxy int64
+	round := func(send func(), wall, cpu *time.Duration, sys, faults *int64, flush bool) {
+		cpu0, sys0, faults0 := processCPU(), processIOCalls(), processFaults()
 		start := time.Now()
 		send()
 		if flush {
@@ -118,12 +118,13 @@ func overheadRounds(b *testing.B, db *store.DB, rounds, batch int, cpuUnit strin
 		*wall += time.Since(start)
 		*cpu += processCPU() - cpu0
 		*sys += processIOCalls() - sys0
+		*faults += processFaults() - faults0
 	}
 	for range b.N {
 		for range rounds {
-			round(goproxy, &tGoproxy, &cGoproxy, &sGoproxy, false)
-			round(bare, &tBare, &cBare, &sBare, false)
-			round(capture, &tCapture, &cCapture, &sCapture, true)
+			round(goproxy, &tGoproxy, &cGoproxy, &sGoproxy, &fGoproxy, false)
+			round(bare, &tBare, &cBare, &sBare, &fBare, false)
+			round(capture, &tCapture, &cCapture, &sCapture, &fCapture, true)
 		}
 	}
 	b.StopTimer()
@@ -139,6 +140,9 @@ func overheadRounds(b *testing.B, db *store.DB, rounds, batch int, cpuUnit strin
 		b.ReportMetric(float64(sBare)/n, "bare-rw-syscalls/req")
 		b.ReportMetric(float64(sGoproxy)/n, "goproxy-rw-syscalls/req")
 	}
+	b.ReportMetric(float64(fCapture)/n, "capture-faults/req")
+	b.ReportMetric(float64(fBare)/n, "bare-faults/req")
+	b.ReportMetric(float64(fGoproxy)/n, "goproxy-faults/req")
 	b.ReportMetric(tBare.Seconds()/tCapture.Seconds(), "ratio")
 	// The figure: iamwatch recording every call, as a fraction of
 	// a bare goproxy MITM's throughput in the same run.
@@ -170,6 +174,15 @@ func processCPU() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// processFaults returns how many page faults this process has taken
+// (minor and major). On some virtual machines the first touch of a page
+// costs several microseconds, so they are worth counting.
+func processFaults() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Minflt + ru.Majflt
 }
 
 // processIOCalls returns how many read and write system calls this process
