@@ -2,12 +2,13 @@ package proxy
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// starterIdle is how long a starter waits for the next call before it
-// exits.
-const starterIdle = 10 * time.Second
+// starterIdle is about how long a starter waits for the next call before
+// it exits (between one and two of it).
+var starterIdle = 10 * time.Second // tests shorten it
 
 // starters run the Recorder's Start calls on goroutines that live on
 // between calls. Start runs beside the upstream request, so it needs a
@@ -19,6 +20,7 @@ type starters struct {
 	work     chan *call
 	stop     chan struct{}
 	stopOnce sync.Once
+	live     atomic.Int32 // starters running
 }
 
 func newStarters() *starters {
@@ -30,22 +32,33 @@ func (p *starters) start(c *call) {
 	select {
 	case p.work <- c:
 	default:
+		p.live.Add(1)
 		go p.run(c)
 	}
 }
 
 func (p *starters) run(c *call) {
-	idle := time.NewTimer(starterIdle)
-	defer idle.Stop()
+	// A ticker, not a timer reset after every call: a starter exits at
+	// the first tick that finds it took no call since the one before, so
+	// after between one and two starterIdle of idleness.
+	defer p.live.Add(-1)
+	tick := time.NewTicker(starterIdle)
+	defer tick.Stop()
+	busy := true
 	for {
 		c.runStart()
-		idle.Reset(starterIdle)
-		select {
-		case c = <-p.work:
-		case <-idle.C:
-			return
-		case <-p.stop:
-			return
+		for c = nil; c == nil; {
+			select {
+			case c = <-p.work:
+				busy = true
+			case <-tick.C:
+				if !busy {
+					return
+				}
+				busy = false
+			case <-p.stop:
+				return
+			}
 		}
 	}
 }

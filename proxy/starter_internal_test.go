@@ -63,3 +63,34 @@ func TestStarters(t *testing.T) {
 	p.start(c)
 	c.waitStarted()
 }
+
+// TestStartersExitWhenIdle: a starter that takes no call for a while
+// exits, and one that keeps taking calls does not.
+func TestStartersExitWhenIdle(t *testing.T) {
+	defer func(d time.Duration) { starterIdle = d }(starterIdle)
+	starterIdle = 50 * time.Millisecond
+	s := &Server{Recorder: RecorderFunc(func(*iamwatch.Observation) func(*iamwatch.Observation) { return nil })}
+	p := newStarters()
+	defer p.close()
+	run := func() {
+		c := &call{s: s, started: make(chan struct{})}
+		p.start(c)
+		c.waitStarted()
+	}
+	// Busy for five idle periods: starters stay (one, or two when a call
+	// came while the first was between its Start and its next wait).
+	for end := time.Now().Add(5 * starterIdle); time.Now().Before(end); {
+		run()
+		time.Sleep(starterIdle / 10)
+	}
+	if n := p.live.Load(); n < 1 || n > 2 {
+		t.Errorf("%d starters while calls kept coming one at a time, want 1 or 2", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for p.live.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := p.live.Load(); n > 0 {
+		t.Errorf("%d starters still there after %s idle", n, 5*time.Second)
+	}
+}
