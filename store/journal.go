@@ -39,11 +39,17 @@ import (
 // This takes the database commit off the proxy's response path and halves
 // the writer's work per call.
 
-// journalMaxSize is the size past which the journal is rewritten with the
-// calls still in flight; journalChunk is how much the file grows at once.
+// journalRotateSize is the size past which the journal is rewritten with
+// the calls still in flight (rotated), at first: it doubles whenever those
+// calls alone fill half of it, up to journalMaxSize, which is also how much
+// of a file is mapped. Small, so that a process reaches the spare (and
+// stops touching new pages) after a few thousand calls; growing, so that
+// many calls in flight at once (long polls) do not rotate it again and
+// again. journalChunk is how much the file grows at once.
 const (
-	journalMaxSize = 4 << 20
-	journalChunk   = 64 << 10
+	journalRotateSize = 1 << 20
+	journalMaxSize    = 4 << 20
+	journalChunk      = 64 << 10
 )
 
 // journalZeros is what the file grows by.
@@ -56,7 +62,7 @@ type journal struct {
 	path     string
 	size     int64 // bytes of lines in f
 	alloc    int64 // bytes of f written (lines and zeros): size ≤ alloc
-	maxSize  int64 // journalMaxSize; tests lower it
+	maxSize  int64 // the rotation size: journalRotateSize and up; tests lower it
 	next     int64
 	inflight map[int64]*row // by the provisional (negative) ID Begin returned
 
@@ -281,7 +287,7 @@ func (db *DB) openJournal(ctx context.Context) error {
 		}
 		return fmt.Errorf("open journal: %w", err)
 	}
-	db.j = &journal{f: f, m: m, path: path, maxSize: journalMaxSize, inflight: map[int64]*row{}}
+	db.j = &journal{f: f, m: m, path: path, maxSize: journalRotateSize, inflight: map[int64]*row{}}
 	return nil
 }
 
@@ -444,6 +450,9 @@ func (db *DB) rotateJournal() error {
 		return fmt.Errorf("rotate journal: %w", err)
 	}
 	j.rotations++
+	if next.size > j.maxSize/2 {
+		j.maxSize = min(2*j.maxSize, journalMaxSize)
+	}
 	retired := &journalFile{f: j.f, m: j.m, path: old, alloc: j.alloc}
 	size := j.size
 	j.f, j.m, j.size, j.alloc = next.f, next.m, next.size, next.alloc

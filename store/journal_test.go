@@ -575,3 +575,40 @@ func inParallel(t *testing.T, n int, fn func(g int) error) {
 		t.Fatal(err)
 	}
 }
+
+// TestJournalRotationSizeGrows: when the calls in flight alone fill half
+// the rotation size, it doubles (up to journalMaxSize), so that they do
+// not rotate the journal again at once.
+func TestJournalRotationSizeGrows(t *testing.T) {
+	ctx := context.Background()
+	db := openAt(t, filepath.Join(t.TempDir(), "iamwatch.db"), Options{Journal: true})
+	db.j.maxSize = 4 << 10
+	var ids []int64
+	for i := 0; ; i++ {
+		id, err := db.Begin(ctx, record("s", i)) // all stay in flight
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		db.j.mu.Lock()
+		rotations, size := db.j.rotations, db.j.maxSize
+		db.j.mu.Unlock()
+		if rotations > 0 {
+			if size != 8<<10 {
+				t.Fatalf("rotation size %d after a rotation that kept a full journal's calls, want %d", size, 8<<10)
+			}
+			break
+		}
+	}
+	for _, id := range ids {
+		if err := db.End(ctx, id, Outcome{Status: 200}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if calls, err := db.Calls(ctx, Filter{}); err != nil || len(calls) != len(ids) {
+		t.Fatalf("%d calls stored (%v), want %d", len(calls), err, len(ids))
+	}
+}
