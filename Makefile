@@ -49,7 +49,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Throughput|Latency' -count 6 ./proxy/
 	$(GO) test -run '^$$' -bench Stream2GiB -benchtime 1x ./proxy/
 	$(GO) test -run '^$$' -bench . -count 3 ./store/
-	$(GO) test -run '^$$' -bench CaptureOverhead -benchtime 2x -count 6 ./cmd/iamwatch/
+	$(GO) test -run '^$$' -bench CaptureOverhead -benchtime 4x -count 6 ./cmd/iamwatch/
 	$(GO) test -run '^$$' -bench CaptureCall -cpu 1 -benchmem -count 6 ./cmd/iamwatch/
 	$(GO) test -run '^$$' -bench Policy1M -benchtime 3x -count 3 ./cmd/iamwatch/
 
@@ -61,6 +61,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./service-maps/
 	$(GO) test -run '^$$' -fuzz FuzzParseCSM -fuzztime $(FUZZTIME) ./proxy/csm/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeJSONL -fuzztime $(FUZZTIME) ./store/
+	$(GO) test -run '^$$' -fuzz FuzzRedact -fuzztime $(FUZZTIME) ./store/
 	$(GO) test -run '^$$' -fuzz FuzzHostParsing -fuzztime $(FUZZTIME) ./proxy/
 	$(GO) test -run '^$$' -fuzz FuzzConfig -fuzztime $(FUZZTIME) ./cmd/iamwatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./generator/grants/

@@ -72,6 +72,9 @@ type writer struct {
 	st   stmts
 	// prepared are st's statements, closed with the writer.
 	prepared []*stmt
+	// callAddC is st.callAdd run through SQLite's C API (see cstmt); nil
+	// where the driver's connection does not give its handle away.
+	callAddC *cstmt
 	// args is the statements' argument slice, reused.
 	args []driver.NamedValue
 
@@ -179,6 +182,13 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 			}
 			*q.s = s
 			w.prepared = append(w.prepared, s)
+			if q.s == &w.st.callAdd {
+				if c, err := prepareC(dc, q.q); err == nil {
+					w.callAddC = c
+				} else {
+					db.log.Debug("store: inserting calls through the driver", "err", err)
+				}
+			}
 		}
 		return nil
 	})
@@ -231,9 +241,12 @@ func (w *writer) closeStmts() {
 		for _, st := range w.prepared {
 			st.Close()
 		}
+		if w.callAddC != nil {
+			w.callAddC.close()
+		}
 		return nil
 	})
-	w.prepared = nil
+	w.prepared, w.callAddC = nil, nil
 }
 
 // run commits queued writes until the queue is closed. A group is every
@@ -492,6 +505,34 @@ func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
 	set, err := w.useSet(ctx, r)
 	if err != nil {
 		return 0, err
+	}
+	if c := w.callAddC; c != nil {
+		c.argText(r.uid)
+		c.argInt(sid)
+		c.argInt(r.timeNS)
+		for _, v := range [...]string{r.source, r.accessKeyID, r.principal, r.service, r.serviceID, r.model,
+			r.protocol, r.operation, r.region, r.account} {
+			c.argText(v)
+		}
+		c.argBool(r.recognized)
+		c.argText(r.reason)
+		c.argNullInt(cid)
+		c.argBool(r.pending)
+		c.argInt(int64(r.status))
+		c.argText(r.errorCode)
+		c.argInt(r.latencyNS)
+		c.argNullInt(set)
+		id, changes, err := c.exec()
+		switch {
+		case err != nil:
+			return 0, err
+		case changes == 0:
+			return 0, nil // a replayed call that is already stored
+		}
+		if err := w.labels(ctx, id, r); err != nil {
+			return 0, err
+		}
+		return id, nil
 	}
 	res, err := w.st.callAdd.ExecContext(ctx, r.uid, sid, r.timeNS, r.source, r.accessKeyID, r.principal,
 		r.service, r.serviceID, r.model, r.protocol, r.operation, r.region, r.account, r.recognized, r.reason,
