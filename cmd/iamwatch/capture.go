@@ -36,6 +36,11 @@ type capture struct {
 
 	mu         sync.RWMutex               // identities is read on every call
 	identities map[string]mapper.Identity // access key ID -> principal
+	// stored are the principals this process has committed to the store,
+	// by access key ID: an STS response that only repeats one (an app
+	// calling GetCallerIdentity again and again) writes nothing, instead
+	// of a commit that the call's response waits for.
+	stored map[string]string
 	// unrecognized counts the unrecognized calls by host and reason: the
 	// first of each kind is logged, not the thousands that may follow.
 	unrecognized map[string]int
@@ -70,12 +75,21 @@ func (c *capture) remember(id mapper.Identity) {
 		c.identities = map[string]mapper.Identity{}
 	}
 	c.identities[id.AccessKeyID] = id
+	known := id.PrincipalARN == "" || c.stored[id.AccessKeyID] == id.PrincipalARN
 	c.mu.Unlock()
-	if id.PrincipalARN != "" {
-		if err := c.db.SetPrincipal(context.Background(), id.AccessKeyID, id.PrincipalARN); err != nil {
-			c.health.failed(err, false)
-		}
+	if known {
+		return
 	}
+	if err := c.db.SetPrincipal(context.Background(), id.AccessKeyID, id.PrincipalARN); err != nil {
+		c.health.failed(err, false)
+		return
+	}
+	c.mu.Lock()
+	if c.stored == nil {
+		c.stored = map[string]string{}
+	}
+	c.stored[id.AccessKeyID] = id.PrincipalARN
+	c.mu.Unlock()
 }
 
 // prepare maps an observation into a pending record.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/iamwatch/iamwatch"
+	"github.com/iamwatch/iamwatch/mapper"
 	"github.com/iamwatch/iamwatch/store"
 )
 
@@ -599,5 +601,42 @@ func TestUnrecognizedWarnings(t *testing.T) {
 	}
 	if n := strings.Count(out, "other kinds are recorded, not logged"); n != 1 {
 		t.Errorf("the line about the kinds not logged appears %d times, want 1", n)
+	}
+}
+
+// TestRememberStoresAPrincipalOnce: an STS response that repeats a
+// principal already stored writes nothing (it was a commit the call's
+// response waited for, on every GetCallerIdentity); a new or changed one
+// is written.
+func TestRememberStoresAPrincipalOnce(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Options{}.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	c := &capture{db: db, session: "s", log: slog.New(slog.NewTextHandler(&logs, nil))}
+	c.health = storeHealth{db: db, log: c.log}
+	role := mapper.Identity{AccessKeyID: "ASIAEXAMPLEKEY000001", PrincipalARN: "arn:aws:sts::123456789012:assumed-role/app/s"}
+	c.remember(role)
+	if c.health.failing.Load() {
+		t.Fatalf("storing the principal failed: %s", logs.String())
+	}
+	// With the store closed, a write would fail and show in c.health.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.remember(role)
+	if c.identity(role.AccessKeyID) != role {
+		t.Errorf("identity %+v, want %+v", c.identity(role.AccessKeyID), role)
+	}
+	if c.health.failing.Load() {
+		t.Errorf("a principal already stored was written again: %s", logs.String())
+	}
+	changed := role
+	changed.PrincipalARN = "arn:aws:sts::123456789012:assumed-role/other/s"
+	c.remember(changed)
+	if !c.health.failing.Load() {
+		t.Error("a changed principal was not written")
 	}
 }
