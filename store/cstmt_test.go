@@ -45,14 +45,7 @@ func TestWriterInsertsCallsThroughCAPI(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := db.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		calls, err := db.Calls(ctx, Filter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[i] = calls
+		got[i] = storedCalls(t, db)
 	}
 	if len(got[0]) != len(recs) {
 		t.Fatalf("%d calls stored, want %d", len(got[0]), len(recs))

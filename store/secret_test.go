@@ -106,13 +106,7 @@ func TestSecretsNeverReachTheDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	calls, err := db.Calls(ctx, Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	calls := storedCalls(t, db)
 	if len(calls) != 2*len(plants) || !strings.Contains(calls[0].Actions[0].Resources[0], redacted) {
 		t.Fatalf("%d calls, first %+v", len(calls), calls[0])
 	}

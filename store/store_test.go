@@ -40,6 +40,20 @@ func openAt(t testing.TB, path string, o Options) *DB {
 	return db
 }
 
+// storedCalls flushes db and returns every call it stores.
+func storedCalls(t testing.TB, db *DB) []iamwatch.Record {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := db.Calls(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return calls
+}
+
 // record returns a mapped S3 GetObject call in session.
 func record(session string, i int) *iamwatch.Record {
 	return &iamwatch.Record{

@@ -232,13 +232,7 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	if err := db.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	calls, err := db.Calls(ctx, Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	calls := storedCalls(t, db)
 	if len(calls) != writers*perWriter {
 		t.Fatalf("%d calls, want %d", len(calls), writers*perWriter)
 	}
