@@ -28,6 +28,7 @@ var knownFilters = map[string]bool{
 	"queueurl": true, "keyid": true, "alias": true, "lambdafn": true, "ecsfamily": true, "ecsrevision": true,
 	"ssmparam": true, "secret": true, "bedrockmodel": true, "bedrockprofile": true, "bedrockprofilemodel": true, "loggroup": true, "partiqltable": true, "partiqlindex": true, "urlencode": true,
 	"ec2arn": true, "cfnstack": true, "snstopic": true, "s3bucket": true, "s3key": true, "cbproject": true,
+	"cfnstackset": true,
 }
 
 func parseTemplate(s string) (template, error) {
@@ -471,6 +472,15 @@ func applyFilter(f, v string, c *tctx) (string, filterResult) {
 			return missing()
 		}
 		return ok(v + "/*")
+	case "cfnstackset":
+		// A stack set's name, or its ID (NAME:UUID): the name. A stack
+		// set's ARN ends in NAME:UUID, and a template grants on the
+		// name with ":*" after it, which covers the ID as well.
+		name, _, _ := strings.Cut(v, ":")
+		if name == "" {
+			return missing()
+		}
+		return ok(name)
 	case "snstopic":
 		// A subscription's ARN is its topic's ARN and ":ID".
 		res := arnField(v, 5)
