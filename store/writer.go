@@ -506,6 +506,20 @@ func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	id, changed, err := w.addCallRow(ctx, r, sid, cid, set)
+	if err != nil || !changed {
+		return 0, err // !changed: a replayed call that is already stored
+	}
+	if err := w.labels(ctx, id, r); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// addCallRow runs st.callAdd for r, through SQLite's C API where the
+// writer has it (callAddC), and returns the new row's ID and whether a
+// row was added.
+func (w *writer) addCallRow(ctx context.Context, r *row, sid int64, cid, set sql.NullInt64) (int64, bool, error) {
 	if c := w.callAddC; c != nil {
 		c.argText(r.uid)
 		c.argInt(sid)
@@ -523,36 +537,19 @@ func (w *writer) insertCall(ctx context.Context, r *row) (int64, error) {
 		c.argInt(r.latencyNS)
 		c.argNullInt(set)
 		id, changes, err := c.exec()
-		switch {
-		case err != nil:
-			return 0, err
-		case changes == 0:
-			return 0, nil // a replayed call that is already stored
-		}
-		if err := w.labels(ctx, id, r); err != nil {
-			return 0, err
-		}
-		return id, nil
+		return id, changes > 0, err
 	}
 	res, err := w.st.callAdd.ExecContext(ctx, r.uid, sid, r.timeNS, r.source, r.accessKeyID, r.principal,
 		r.service, r.serviceID, r.model, r.protocol, r.operation, r.region, r.account, r.recognized, r.reason,
 		cid, r.pending, r.status, r.errorCode, r.latencyNS, set)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return 0, err
-	} else if n == 0 {
-		return 0, nil // a replayed call that is already stored
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return 0, false, err
 	}
 	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	if err := w.labels(ctx, id, r); err != nil {
-		return 0, err
-	}
-	return id, nil
+	return id, err == nil, err
 }
 
 // finishCall updates call id with r.
